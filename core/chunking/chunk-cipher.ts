@@ -54,7 +54,8 @@ export class ChunkCipher {
     }
     const pieceDigest = sha256(piece)
     const nonce = hmacSha256(this.nonceKey, this.aad, pieceDigest).subarray(0, GCM_NONCE_BYTES)
-    const bytes = new Uint8Array(piece.length + CHUNK_OVERHEAD_BYTES)
+    // every byte is written below, so skip zero-filling (measurably faster per chunk)
+    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(piece.length + CHUNK_OVERHEAD_BYTES).buffer, 0, piece.length + CHUNK_OVERHEAD_BYTES)
     bytes[0] = CHUNK_FORMAT_V1
     bytes.set(nonce, 1)
     aesGcmSeal(this.chunkKey, nonce, piece, this.aad, bytes, CHUNK_HEADER_BYTES)

@@ -86,7 +86,7 @@ export class InvalidSignatureError extends MeshkeepError {
 }
 
 /** Why a receipt was rejected; stable so callers can count each kind. */
-export type AttestationRejection = 'malformed' | 'bad-signature' | 'wrong-owner' | 'wrong-holder' | 'wrong-chunk' | 'expired' | 'not-yet-valid' | 'bad-proof'
+export type AttestationRejection = 'malformed' | 'bad-signature' | 'wrong-owner' | 'wrong-holder' | 'wrong-chunk' | 'expired' | 'not-yet-valid'
 
 export class InvalidAttestationError extends MeshkeepError {
   readonly reason: AttestationRejection

@@ -27,7 +27,9 @@ export function normalizePhrase(phrase: string): string[] {
 /**
  * Parses a recovery phrase back into the root secret. A wrong word count,
  * an unknown word or a checksum mismatch throws `InvalidPhraseError` naming
- * the problem: a mistyped phrase never yields a different key.
+ * the problem. A mistyped word is always caught by the wordlist check; a
+ * swapped or substituted valid word is caught by the 8-bit checksum 255 times
+ * in 256 (BIP-39's limit), and otherwise yields an identity with no data.
  */
 export function phraseToSecret(phrase: string): Uint8Array {
   const words = normalizePhrase(phrase)

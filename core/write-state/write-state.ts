@@ -40,7 +40,7 @@ export const CONTEXT_RULES: { [T in WriteEventType]: (ctx: WriteContext, ev: Ext
   PEER_CONNECTED: ctx => ({ ...ctx, peerSeen: true }),
   // Knowing registry members implies having reached a peer.
   REGISTRY_UPDATED: (ctx, ev) => ({ ...ctx, remoteMembers: ev.remoteMembers, peerSeen: ctx.peerSeen || ev.remoteMembers > 0 }),
-  // A new version starts its grace period (unless writes were refused, see WriteStateMachine.versionWritten).
+  // A new version starts its grace period. Writers call assertWritable() first, so in DEGRADED no version is written.
   VERSION_WRITTEN: ctx => ({ ...ctx, latest: 'pending' }),
   LATEST_REPLICATED: ctx => ({ ...ctx, latest: ctx.latest === 'none' ? 'none' : 'replicated' }),
   // Losing a copy of a replicated version starts a fresh grace period for repair.

@@ -67,8 +67,6 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
 
 /** Dials each bootstrap address (bounded in time); returns how many answered. */
 export async function dialBootstrap(node: MeshLibp2p, addrs: string[], signal?: AbortSignal): Promise<number> {
-  const results = await Promise.allSettled(
-    addrs.map(a => node.dial(multiaddr(a), { signal: signal ?? AbortSignal.timeout(5000) }))
-  )
+  const results = await Promise.allSettled(addrs.map(a => node.dial(multiaddr(a), { signal: signal ?? AbortSignal.timeout(5000) })))
   return results.filter(r => r.status === 'fulfilled').length
 }

@@ -1,0 +1,118 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, type NodeKeys } from '../../core/index.js'
+import { type HolderInit, HolderService } from '../../holder/index.js'
+import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
+import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators } from '../../registry/index.js'
+import { type OpenedDatabase, openLevel } from '../../storage/index.js'
+import { createMeshLibp2p, dialBootstrap, type MeshLibp2p } from './libp2p.js'
+
+export interface MeshNodeInit {
+  /** where LevelDB lives (`<dataDir>/db`) */
+  dataDir: string
+  rootSecret: Uint8Array
+  listen?: string[]
+  bootstrap?: string[]
+  holder?: HolderInit
+  owner?: OwnerInit
+  registry?: RegistryInit
+  /** register as a holder at start @default true */
+  register?: boolean
+  log?: (msg: string, fields?: Record<string, unknown>) => void
+}
+
+/**
+ * One meshkeep node: libp2p with the private DHT, the registry, the holder
+ * service (storing for others) and the owner service (replicating its own
+ * state), over one LevelDB database.
+ */
+export class MeshNode {
+  readonly identity: Identity
+  readonly keys: NodeKeys
+  libp2p!: MeshLibp2p
+  registry!: Registry
+  holder!: HolderService
+  owner!: OwnerService
+  private db!: OpenedDatabase
+  private started = false
+
+  constructor(private readonly init: MeshNodeInit) {
+    this.keys = deriveNodeKeys(init.rootSecret)
+    this.identity = identityFromSeed(this.keys.identitySeed)
+  }
+
+  get peerId(): string {
+    return this.identity.peerIdString
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return
+    await mkdir(this.init.dataDir, { recursive: true, mode: 0o700 })
+    this.db = await openLevel(join(this.init.dataDir, 'db'))
+    this.libp2p = await createMeshLibp2p({
+      identitySeed: this.keys.identitySeed,
+      listen: this.init.listen,
+      validators: registryValidators(),
+      selectors: registrySelectors()
+    })
+    this.registry = new Registry(
+      { libp2p: this.libp2p, identity: this.identity },
+      {
+        ...this.init.registry,
+        onChange: view => {
+          this.init.registry?.onChange?.(view)
+          this.owner?.refreshWriteState()
+        }
+      }
+    )
+    this.holder = new HolderService({ libp2p: this.libp2p, identity: this.identity, store: this.db.store.sub('holder') }, this.init.holder)
+    const pointers: PointerDirectory = {
+      publish: async (p, opts) => {
+        await this.registry.publishVersionPointer(
+          createVersionPointer({ owner: this.identity, version: p.version, manifestId: p.manifestId, manifestHolders: p.holders }),
+          opts
+        )
+      },
+      resolve: async opts => {
+        const p = await this.registry.resolveVersionPointer(this.identity.peerId, opts)
+        return p === undefined ? undefined : { version: p.version, manifestId: p.manifestId, holders: p.manifestHolders }
+      }
+    }
+    this.owner = new OwnerService(
+      {
+        libp2p: this.libp2p,
+        identity: this.identity,
+        keys: this.keys,
+        store: new OwnerStore(this.db.store.sub('owner')),
+        directory: { members: () => this.registry.view().members },
+        pointers
+      },
+      { ...this.init.owner, log: this.init.log }
+    )
+    await this.holder.start()
+    await this.owner.start()
+    this.libp2p.addEventListener('peer:connect', () => this.owner.writeState.dispatch({ type: 'PEER_CONNECTED' }))
+    if ((this.init.bootstrap ?? []).length > 0) await dialBootstrap(this.libp2p, this.init.bootstrap ?? [])
+    this.registry.start()
+    if (this.init.register !== false) {
+      await this.registry.register({ capacityBucket: capacityBucket(this.holder.chunks.freeBytes), signal: AbortSignal.timeout(15_000) }).catch(err => {
+        this.init.log?.('registration failed; will retry on refresh', { err: String(err) })
+      })
+    }
+    this.started = true
+  }
+
+  /** Multiaddrs other nodes can dial (with /p2p/<id>). */
+  addrs(): string[] {
+    return this.libp2p.getMultiaddrs().map(a => a.toString())
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    this.registry.stop()
+    await this.holder.stop()
+    await this.libp2p.stop()
+    await this.db.close()
+  }
+}

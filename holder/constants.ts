@@ -1,0 +1,8 @@
+/** Defaults for the holder side. */
+export const DEFAULT_CAPACITY_BYTES = 10 * 1024 ** 3 // 10 GiB for all owners together
+export const DEFAULT_OWNER_QUOTA_BYTES = 2 * 1024 ** 3 // 2 GiB per owner
+export const DEFAULT_MAX_LEASE_MS = 30 * 24 * 3600 * 1000 // 30 days
+export const DEFAULT_GC_INTERVAL_MS = 10 * 60 * 1000 // 10 min
+/** Per-peer token buckets: requests/s and bytes/s, with bursts twice as large. */
+export const DEFAULT_PEER_REQUESTS_PER_SECOND = 200
+export const DEFAULT_PEER_BYTES_PER_SECOND = 256 * 1024 ** 2

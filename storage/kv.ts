@@ -1,0 +1,68 @@
+import { Level } from 'level'
+
+/** One write in an atomic batch. */
+export type KvOperation = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+
+export interface KvRange {
+  gte?: string
+  lt?: string
+  reverse?: boolean
+  limit?: number
+}
+
+/**
+ * The small key-value surface meshkeep's stores use. Keys are strings that
+ * sort the way ranges need; values are bytes. Batches are atomic: either all
+ * of their writes reach the disk or none do.
+ */
+export interface KeyValueStore {
+  get: (key: string) => Promise<Uint8Array | undefined>
+  put: (key: string, value: Uint8Array) => Promise<void>
+  del: (key: string) => Promise<void>
+  batch: (ops: KvOperation[]) => Promise<void>
+  entries: (range: KvRange) => AsyncIterable<[string, Uint8Array]>
+  keys: (range: KvRange) => AsyncIterable<string>
+  /** A view whose keys all start with `prefix!` (a LevelDB sublevel). */
+  sub: (prefix: string) => KeyValueStore
+}
+
+/** A database or one of its sublevels: they share one API. */
+type AnyLevel = Level<string, Uint8Array>
+
+class LevelStore implements KeyValueStore {
+  constructor(private readonly db: AnyLevel) {}
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return (await this.db.get(key)) as Uint8Array | undefined
+  }
+  async put(key: string, value: Uint8Array): Promise<void> {
+    await this.db.put(key, value)
+  }
+  async del(key: string): Promise<void> {
+    await this.db.del(key)
+  }
+  async batch(ops: KvOperation[]): Promise<void> {
+    if (ops.length > 0) await this.db.batch(ops)
+  }
+  async *entries(range: KvRange): AsyncIterable<[string, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator({ ...range, limit: range.limit ?? -1 })) yield [k as string, v as Uint8Array]
+  }
+  async *keys(range: KvRange): AsyncIterable<string> {
+    for await (const [k] of this.db.iterator({ ...range, limit: range.limit ?? -1, values: false })) yield k as string
+  }
+  sub(prefix: string): KeyValueStore {
+    return new LevelStore(this.db.sublevel<string, Uint8Array>(prefix, { valueEncoding: 'view' }) as unknown as AnyLevel)
+  }
+}
+
+/** A LevelDB database on disk, opened and ready. */
+export interface OpenedDatabase {
+  store: KeyValueStore
+  close: () => Promise<void>
+}
+
+export async function openLevel(path: string): Promise<OpenedDatabase> {
+  const db = new Level<string, Uint8Array>(path, { valueEncoding: 'view' })
+  await db.open()
+  return { store: new LevelStore(db), close: () => db.close() }
+}
