@@ -1,0 +1,47 @@
+/** Shards the holder population is split into; a holder's shard is the first byte of SHA-256(peer id). */
+export const SHARD_COUNT = 256
+
+/** The string hashed into shard `n`'s CID: `meshkeep/registry/shard/v1/<n>`. */
+export const SHARD_CID_PREFIX = 'meshkeep/registry/shard/v1/'
+
+/** DHT key namespace of holder records: `/mkreg/<peer id>`. */
+export const REGISTRY_NAMESPACE = 'mkreg'
+
+/** DHT key namespace of owner version pointers: `/mkptr/<owner peer id>`. */
+export const POINTER_NAMESPACE = 'mkptr'
+
+/** A registry record envelope is a few hundred bytes at most; anything larger is rejected unread. */
+export const MAX_REGISTRY_RECORD_BYTES = 4096
+
+/** A version pointer envelope (8 holders at most) fits well within this. */
+export const MAX_VERSION_POINTER_BYTES = 2048
+
+/** Multiaddrs one holder may advertise. */
+export const MAX_ADDRS = 16
+
+/** Characters in one advertised multiaddr. */
+export const MAX_ADDR_CHARS = 256
+
+/** Peer ids a version pointer may name as manifest holders. */
+export const MAX_MANIFEST_HOLDERS = 8
+
+/** Bytes in a manifest id (SHA-256). */
+export const MANIFEST_ID_BYTES = 32
+
+/** How often the membership view is rebuilt, ms. */
+export const REFRESH_INTERVAL_MS = 60_000
+
+/** How often our own record (and our latest version pointer) is put again, ms. Remote nodes keep records 48 h. */
+export const REPUBLISH_INTERVAL_MS = 60 * 60_000
+
+/** Shard queries (and record fetches) run at once during a refresh. */
+export const SHARD_CONCURRENCY = 16
+
+/** Deadline of one DHT put, provide or get, ms. */
+export const QUERY_TIMEOUT_MS = 10_000
+
+/** Deadline of one shard's `findProviders` query during a refresh, ms. */
+export const SHARD_QUERY_TIMEOUT_MS = 5_000
+
+/** Fraction of membership that must change (symmetric difference / previous size) to start a new epoch. */
+export const EPOCH_CHANGE_THRESHOLD = 0.1

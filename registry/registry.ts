@@ -1,0 +1,517 @@
+import type { AbortOptions, Libp2p, Logger, Startable } from '@libp2p/interface'
+import { type KadDHT, MessageType } from '@libp2p/kad-dht'
+import { type Identity, isEd25519PeerId, MAX_CAPACITY_BUCKET, MeshkeepError, peerIdToString } from '../core/index.js'
+import {
+  EPOCH_CHANGE_THRESHOLD,
+  MAX_ADDR_CHARS,
+  MAX_ADDRS,
+  QUERY_TIMEOUT_MS,
+  REFRESH_INTERVAL_MS,
+  REPUBLISH_INTERVAL_MS,
+  SHARD_CONCURRENCY,
+  SHARD_COUNT,
+  SHARD_QUERY_TIMEOUT_MS
+} from './constants.js'
+import { epochChanged } from './epoch.js'
+import { parseVersionPointer, pointerKey, type VersionPointer, validateVersionPointer } from './pointer.js'
+import { compareRegistryRecords, createRegistryRecord, type HolderRecord, type RegistryRecordInfo, registryKey, validateRegistryRecord } from './record.js'
+import { shardCid, shardOf } from './shard.js'
+
+/** The libp2p node the registry needs: any node with a Kad-DHT service named `dht` (a `MeshLibp2p` fits). */
+export type RegistryLibp2p = Libp2p<{ dht: KadDHT }>
+
+export interface RegistryComponents {
+  libp2p: RegistryLibp2p
+  identity: Identity
+}
+
+/** The membership view: every registered holder found in the 256 shards. */
+export interface RegistryView {
+  /** starts at 1; increments when membership moved by more than the epoch threshold since the epoch began */
+  epoch: number
+  /** members sorted by peer id string; tombstoned holders are never members */
+  members: HolderRecord[]
+  /** when the view was last rebuilt, ms since the Unix epoch (0 before the first refresh) */
+  updatedAt: number
+}
+
+export interface RegistryInit {
+  /** how often `start()`ed registries rebuild the view, ms @default 60000 */
+  refreshIntervalMs?: number
+  /** how often our own record and version pointer are put again, ms @default 3600000 */
+  republishIntervalMs?: number
+  /** shard queries and record fetches in flight at once @default 16 */
+  shardConcurrency?: number
+  /** deadline of each DHT put, provide and get, ms @default 10000 */
+  queryTimeoutMs?: number
+  /** deadline of each shard's provider query during a refresh, ms @default 5000 */
+  shardQueryTimeoutMs?: number
+  /** fraction of membership that must change to start a new epoch @default 0.1 */
+  epochChangeThreshold?: number
+  /** called after every change of the member set */
+  onChange?(view: RegistryView): void
+  /** called when a new epoch starts */
+  onEpoch?(view: RegistryView): void
+}
+
+export interface RegisterOptions extends AbortOptions {
+  /** free-capacity bucket to advertise, 0..MAX_CAPACITY_BUCKET */
+  capacityBucket: number
+  /** addresses to advertise @default the node's listen addresses */
+  addrs?: string[]
+}
+
+/** What one DHT put achieved. */
+export interface PutResult {
+  /** peers that stored the record */
+  stored: number
+  /** peers that refused it or failed */
+  failed: number
+}
+
+interface SeenRecord {
+  info: RegistryRecordInfo
+  bytes: Uint8Array
+}
+
+const holderOf = (r: RegistryRecordInfo): HolderRecord => ({
+  peerId: r.peerId,
+  peerIdString: r.peerIdString,
+  addrs: r.addrs,
+  capacityBucket: r.capacityBucket,
+  seq: r.seq,
+  registeredAt: r.registeredAt
+})
+
+/** Runs `fn` over `items` with at most `concurrency` calls in flight. */
+async function forEachLimit<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const it = items[Symbol.iterator]()
+  const worker = async (): Promise<void> => {
+    for (let next = it.next(); next.done !== true; next = it.next()) await fn(next.value)
+  }
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
+}
+
+/** A semaphore for work that is started as it is discovered. */
+function limiter(concurrency: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let active = 0
+  const queue: Array<() => void> = []
+  return async fn => {
+    if (active >= concurrency) await new Promise<void>(resolve => queue.push(resolve))
+    active++
+    try {
+      return await fn()
+    } finally {
+      active--
+      queue.shift()?.()
+    }
+  }
+}
+
+/**
+ * The holder registry: registers this node as a holder (a provider record on
+ * its shard's CID plus a signed `/mkreg/` record), and builds the membership
+ * view by scanning all shards. See `index.ts` for the protocol.
+ */
+export class Registry extends EventTarget implements Startable {
+  private readonly libp2p: RegistryLibp2p
+  private readonly identity: Identity
+  private readonly log: Logger
+  private readonly refreshIntervalMs: number
+  private readonly republishIntervalMs: number
+  private readonly concurrency: number
+  private readonly queryTimeoutMs: number
+  private readonly shardQueryTimeoutMs: number
+  private readonly threshold: number
+  private readonly onChange: ((view: RegistryView) => void) | undefined
+  private readonly onEpoch: ((view: RegistryView) => void) | undefined
+
+  private running = false
+  private stopController = new AbortController()
+  private refreshTimer: NodeJS.Timeout | undefined
+  private republishTimer: NodeJS.Timeout | undefined
+  private inflightRefresh: Promise<RegistryView> | undefined
+
+  /** our live registration, if any */
+  private own: SeenRecord | undefined
+  /** the highest seq we ever signed (registrations and tombstones) */
+  private lastSeq = 0
+  /** the best record seen per holder; never moves backwards, so a replayed stale record cannot undo a tombstone we saw */
+  private readonly seen = new Map<string, SeenRecord>()
+  /** our latest version pointer, republished with our record */
+  private ownPointer: Uint8Array | undefined
+
+  private members = new Map<string, HolderRecord>()
+  private epoch = 1
+  private epochBase: Set<string> | undefined
+  private updatedAt = 0
+
+  constructor(components: RegistryComponents, init: RegistryInit = {}) {
+    super()
+    this.libp2p = components.libp2p
+    this.identity = components.identity
+    this.log = components.libp2p.logger.forComponent('meshkeep:registry')
+    this.refreshIntervalMs = init.refreshIntervalMs ?? REFRESH_INTERVAL_MS
+    this.republishIntervalMs = init.republishIntervalMs ?? REPUBLISH_INTERVAL_MS
+    this.concurrency = init.shardConcurrency ?? SHARD_CONCURRENCY
+    this.queryTimeoutMs = init.queryTimeoutMs ?? QUERY_TIMEOUT_MS
+    this.shardQueryTimeoutMs = init.shardQueryTimeoutMs ?? SHARD_QUERY_TIMEOUT_MS
+    this.threshold = init.epochChangeThreshold ?? EPOCH_CHANGE_THRESHOLD
+    this.onChange = init.onChange
+    this.onEpoch = init.onEpoch
+  }
+
+  /** Starts the refresh timer (first refresh at once) and the republish timer. Idempotent. */
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.stopController = new AbortController()
+    this.scheduleRefresh(0)
+    this.scheduleRepublish()
+  }
+
+  /**
+   * Stops the timers and aborts queries in flight. Idempotent; the
+   * registration stays valid in the DHT, and on-demand calls keep working.
+   */
+  stop(): void {
+    if (!this.running) return
+    this.running = false
+    clearTimeout(this.refreshTimer)
+    clearTimeout(this.republishTimer)
+    this.refreshTimer = undefined
+    this.republishTimer = undefined
+    // calls made after stop() (on demand, without timers) get a fresh controller
+    const stopping = this.stopController
+    this.stopController = new AbortController()
+    stopping.abort(new MeshkeepError('ABORTED', 'registry stopped'))
+  }
+
+  isStarted(): boolean {
+    return this.running
+  }
+
+  /** True while this node has a live (not tombstoned) registration. */
+  get registered(): boolean {
+    return this.own != null
+  }
+
+  /** The cached membership view. */
+  view(): RegistryView {
+    const members = [...this.members.values()].sort((a, b) => (a.peerIdString < b.peerIdString ? -1 : a.peerIdString > b.peerIdString ? 1 : 0))
+    return { epoch: this.epoch, members, updatedAt: this.updatedAt }
+  }
+
+  /**
+   * Registers this node as a holder: provides its shard CID and puts a signed
+   * record with seq = max(previous seq + 1, now). The registration takes
+   * effect locally at once and is republished on the timer even when this
+   * call fails with `UNAVAILABLE` because no peer could be reached.
+   */
+  async register(options: RegisterOptions): Promise<HolderRecord> {
+    const { capacityBucket } = options
+    if (!Number.isInteger(capacityBucket) || capacityBucket < 0 || capacityBucket > MAX_CAPACITY_BUCKET) {
+      throw new MeshkeepError('INVALID_PARAMS', `capacity bucket must be an integer in 0..${MAX_CAPACITY_BUCKET}, got ${capacityBucket}`)
+    }
+    const addrs = (options.addrs ?? this.libp2p.getMultiaddrs().map(a => a.toString())).filter(a => a.length <= MAX_ADDR_CHARS).slice(0, MAX_ADDRS)
+    await this.learnOwnSeq(options.signal)
+    const now = Date.now()
+    const seq = Math.max(this.lastSeq + 1, now)
+    // createRegistryRecord validates what it signs, so we never put a record remote validators would reject
+    const bytes = createRegistryRecord({ identity: this.identity, addrs, capacityBucket, seq, registeredAt: now })
+    const info = validateRegistryRecord(registryKey(this.identity.peerId), bytes)
+    this.lastSeq = seq
+    this.own = { info, bytes }
+    this.noteSeen(this.own)
+    this.applySelf()
+    if (this.running) this.scheduleRepublish()
+    await this.publishOwn(options.signal)
+    return holderOf(info)
+  }
+
+  /** Leaves: puts a tombstone with a higher seq, stops providing the shard CID and stops republishing. */
+  async leave(options: AbortOptions = {}): Promise<void> {
+    await this.learnOwnSeq(options.signal)
+    const seq = Math.max(this.lastSeq + 1, Date.now())
+    const bytes = createRegistryRecord({ identity: this.identity, addrs: [], capacityBucket: 0, seq, registeredAt: Date.now(), tombstone: true })
+    const info = validateRegistryRecord(registryKey(this.identity.peerId), bytes)
+    this.lastSeq = seq
+    this.own = undefined
+    this.noteSeen({ info, bytes })
+    this.applySelf()
+    try {
+      await this.libp2p.contentRouting.cancelReprovide(shardCid(shardOf(this.identity.peerId)), { signal: this.deadline(options.signal) })
+    } catch (err) {
+      this.log('cancelReprovide failed - %e', err)
+    }
+    const result = await this.putRecord(registryKey(this.identity.peerId), bytes, options.signal)
+    if (result.stored === 0) throw new MeshkeepError('UNAVAILABLE', 'no peer stored the tombstone; the leave is only local so far')
+  }
+
+  /**
+   * Rebuilds the membership view: finds the providers of every shard CID
+   * (bounded concurrency, a short deadline each), fetches and verifies each
+   * provider's record, and drops tombstoned and invalid ones. A shard whose
+   * query fails keeps its previous members. Concurrent calls run one after
+   * the other, so a refresh always starts after the call that requested it.
+   */
+  async refresh(options: AbortOptions = {}): Promise<RegistryView> {
+    const previous = this.inflightRefresh
+    const run = (async () => {
+      if (previous != null) await previous.catch(() => undefined)
+      return this.doRefresh(options.signal)
+    })()
+    this.inflightRefresh = run
+    try {
+      return await run
+    } finally {
+      if (this.inflightRefresh === run) this.inflightRefresh = undefined
+    }
+  }
+
+  /** Puts a version pointer (validated first); our own pointer is then republished with our record. */
+  async publishVersionPointer(pointer: Uint8Array, options: AbortOptions = {}): Promise<PutResult> {
+    const p = parseVersionPointer(pointer)
+    const own = p.ownerString === this.identity.peerIdString
+    if (own) {
+      const current = this.ownPointer == null ? undefined : parseVersionPointer(this.ownPointer)
+      if (current != null && current.version > p.version) {
+        throw new MeshkeepError('INVALID_PARAMS', `pointer version ${p.version} is below the published version ${current.version}`)
+      }
+      this.ownPointer = pointer
+    }
+    const result = await this.putRecord(pointerKey(p.owner), pointer, options.signal)
+    if (result.stored === 0) throw new MeshkeepError('UNAVAILABLE', 'no peer stored the version pointer')
+    return result
+  }
+
+  /** The best version pointer of `owner` found in the DHT, or undefined when there is none. */
+  async resolveVersionPointer(owner: Uint8Array | string, options: AbortOptions = {}): Promise<VersionPointer | undefined> {
+    const key = pointerKey(owner)
+    const bytes = await this.getRecord(key, options.signal)
+    return bytes == null ? undefined : validateVersionPointer(key, bytes)
+  }
+
+  private deadline(signal: AbortSignal | undefined, ms = this.queryTimeoutMs): AbortSignal {
+    const signals = [AbortSignal.timeout(ms), this.stopController.signal]
+    if (signal != null) signals.push(signal)
+    return AbortSignal.any(signals)
+  }
+
+  private checkAborted(signal: AbortSignal | undefined): void {
+    signal?.throwIfAborted()
+  }
+
+  private async doRefresh(signal: AbortSignal | undefined): Promise<RegistryView> {
+    const started = Date.now()
+    const stopSignal = this.stopController.signal
+    const self = this.identity.peerIdString
+    const fetches = new Map<string, Promise<SeenRecord | undefined>>()
+    const failedFetch = new Set<string>()
+    const fetchLimit = limiter(this.concurrency)
+    const incomplete = new Set<number>()
+    const fetch = (id: string): void => {
+      if (fetches.has(id)) return
+      fetches.set(
+        id,
+        fetchLimit(() => this.fetchHolder(id, signal)).catch(err => {
+          this.checkAborted(signal)
+          failedFetch.add(id)
+          this.log('fetching the record of %s failed - %e', id, err)
+          return undefined
+        })
+      )
+    }
+
+    // record fetches start as soon as a provider is discovered, overlapping the shard scan
+    await forEachLimit(
+      Array.from({ length: SHARD_COUNT }, (_, n) => n),
+      this.concurrency,
+      async shard => {
+        const deadline = this.deadline(signal, this.shardQueryTimeoutMs)
+        try {
+          for await (const p of this.libp2p.contentRouting.findProviders(shardCid(shard), { signal: deadline })) {
+            const bytes = p.id.toMultihash().bytes
+            if (isEd25519PeerId(bytes)) fetch(peerIdToString(bytes))
+          }
+          // an aborted query may end quietly rather than throw: it is still incomplete
+          if (deadline.aborted) throw deadline.reason
+        } catch (err) {
+          this.checkAborted(signal)
+          stopSignal.throwIfAborted()
+          incomplete.add(shard)
+          this.log('shard %d query failed - %e', shard, err)
+        }
+      }
+    )
+    // a failed query is no evidence that a shard's holders left
+    for (const m of this.members.values()) if (incomplete.has(shardOf(m.peerId))) fetch(m.peerIdString)
+    if (this.seen.has(self)) fetch(self) // to repair our record if a stale one was replayed over it
+
+    await Promise.all(fetches.values())
+    this.checkAborted(signal)
+    stopSignal.throwIfAborted()
+
+    const next = new Map<string, HolderRecord>()
+    // our own records are in `seen` too, and always the newest (we sign with a higher seq each time)
+    for (const id of fetches.keys()) {
+      const best = this.seen.get(id)
+      if (best != null && !best.info.tombstone) next.set(id, holderOf(best.info))
+      else if (best == null && failedFetch.has(id)) {
+        const prev = this.members.get(id)
+        if (prev != null) next.set(id, prev)
+      }
+    }
+    if (this.own != null) next.set(self, holderOf(this.own.info))
+    this.log('refreshed: %d members from %d providers in %d ms (%d shard queries incomplete)', next.size, fetches.size, Date.now() - started, incomplete.size)
+    this.applyView(next, true)
+    return this.view()
+  }
+
+  /**
+   * Fetches a holder's best record and merges it into `seen`; returns the best
+   * record known. When the DHT's best is older than one we saw (a stale record
+   * was replayed over a tombstone), the better record is put back.
+   */
+  private async fetchHolder(id: string, signal: AbortSignal | undefined): Promise<SeenRecord | undefined> {
+    const key = registryKey(id)
+    const bytes = await this.getRecord(key, signal)
+    const fetched = bytes == null ? undefined : { info: validateRegistryRecord(key, bytes), bytes }
+    if (fetched != null) this.noteSeen(fetched)
+    const best = this.seen.get(id)
+    if (best != null && fetched != null && compareRegistryRecords(best, fetched) > 0) {
+      this.log('the DHT holds an older record of %s (seq %d < %d); putting the newer one back', id, fetched.info.seq, best.info.seq)
+      await this.putRecord(key, best.bytes, signal).catch(err => this.log('correction of %s failed - %e', id, err))
+    }
+    return best
+  }
+
+  /** The DHT's best value for `key` (its selector ran), or undefined when no peer has one. */
+  private async getRecord(key: Uint8Array, signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
+    let value: Uint8Array | undefined
+    try {
+      for await (const event of this.libp2p.services.dht.get(key, { signal: this.deadline(signal) })) {
+        if (event.name === 'VALUE') value = event.value
+      }
+    } catch (err) {
+      // the best value is yielded after corrections are sent; a failed correction must not hide it
+      if (value == null && !(err instanceof Error && err.name === 'NotFoundError')) throw err
+    }
+    return value
+  }
+
+  /** Puts a record and counts the peers that stored it (`contentRouting.put` hides remote rejections). */
+  private async putRecord(key: Uint8Array, value: Uint8Array, signal: AbortSignal | undefined): Promise<PutResult> {
+    let stored = 0
+    let failed = 0
+    try {
+      for await (const event of this.libp2p.services.dht.put(key, value, { signal: this.deadline(signal) })) {
+        if (event.name === 'PEER_RESPONSE' && event.messageType === MessageType.PUT_VALUE) stored++
+        else if (event.name === 'QUERY_ERROR') failed++
+      }
+    } catch (err) {
+      this.checkAborted(signal)
+      if (stored === 0) throw new MeshkeepError('UNAVAILABLE', 'DHT put reached no peer before its deadline', { cause: err })
+      this.log('put ended early after %d stores - %e', stored, err)
+    }
+    return { stored, failed }
+  }
+
+  private async publishOwn(signal: AbortSignal | undefined): Promise<void> {
+    const own = this.own
+    if (own == null) return
+    const [provided, put] = await Promise.allSettled([
+      this.libp2p.contentRouting.provide(shardCid(shardOf(this.identity.peerId)), { signal: this.deadline(signal) }),
+      this.putRecord(registryKey(this.identity.peerId), own.bytes, signal)
+    ])
+    if (provided.status === 'rejected') {
+      throw new MeshkeepError('UNAVAILABLE', 'providing the shard CID failed; the registration will be republished', { cause: provided.reason })
+    }
+    if (put.status === 'rejected') throw put.reason
+    if (put.value.stored === 0) throw new MeshkeepError('UNAVAILABLE', 'no peer stored the registry record; it will be republished')
+  }
+
+  /** Before the first record we sign, learn the seq of any record a previous run of this node left in the DHT. */
+  private async learnOwnSeq(signal: AbortSignal | undefined): Promise<void> {
+    if (this.lastSeq > 0) return
+    try {
+      const seen = await this.fetchHolder(this.identity.peerIdString, signal)
+      if (seen != null) this.lastSeq = Math.max(this.lastSeq, seen.info.seq)
+    } catch (err) {
+      this.checkAborted(signal)
+      this.log('could not read our previous record - %e', err)
+    }
+  }
+
+  private noteSeen(rec: SeenRecord): void {
+    const prev = this.seen.get(rec.info.peerIdString)
+    if (prev == null || compareRegistryRecords(rec, prev) > 0) this.seen.set(rec.info.peerIdString, rec)
+  }
+
+  private applySelf(): void {
+    const next = new Map(this.members)
+    if (this.own != null) next.set(this.identity.peerIdString, holderOf(this.own.info))
+    else next.delete(this.identity.peerIdString)
+    this.applyView(next, false)
+  }
+
+  private applyView(next: Map<string, HolderRecord>, refreshed: boolean): void {
+    const prevIds = new Set(this.members.keys())
+    const changed = prevIds.size !== next.size || [...next.keys()].some(id => !prevIds.has(id))
+    this.members = next
+    if (refreshed) this.updatedAt = Date.now()
+    let newEpoch = false
+    const ids = new Set(next.keys())
+    if (this.epochBase == null) {
+      // the first view fixes epoch 1's membership
+      this.epochBase = ids
+    } else if (epochChanged(this.epochBase, ids, this.threshold)) {
+      this.epoch++
+      this.epochBase = ids
+      newEpoch = true
+    }
+    if (!changed) return
+    const view = this.view()
+    this.log('membership changed: %d members, epoch %d', view.members.length, view.epoch)
+    this.emit('change', view, this.onChange)
+    if (newEpoch) this.emit('epoch', view, this.onEpoch)
+  }
+
+  private emit(type: 'change' | 'epoch', view: RegistryView, callback: ((view: RegistryView) => void) | undefined): void {
+    try {
+      callback?.(view)
+      this.dispatchEvent(new CustomEvent<RegistryView>(type, { detail: view }))
+    } catch (err) {
+      this.log.error('%s listener threw - %e', type, err)
+    }
+  }
+
+  private scheduleRefresh(delay: number): void {
+    clearTimeout(this.refreshTimer)
+    this.refreshTimer = setTimeout(() => {
+      this.refresh()
+        .catch(err => this.log('scheduled refresh failed - %e', err))
+        .finally(() => {
+          if (this.running) this.scheduleRefresh(this.refreshIntervalMs)
+        })
+    }, delay)
+    this.refreshTimer.unref()
+  }
+
+  private scheduleRepublish(): void {
+    clearTimeout(this.republishTimer)
+    this.republishTimer = setTimeout(() => {
+      this.republish()
+        .catch(err => this.log('republish failed - %e', err))
+        .finally(() => {
+          if (this.running) this.scheduleRepublish()
+        })
+    }, this.republishIntervalMs)
+    this.republishTimer.unref()
+  }
+
+  private async republish(): Promise<void> {
+    const pointer = this.ownPointer
+    await Promise.all([this.publishOwn(undefined), pointer == null ? undefined : this.putRecord(pointerKey(this.identity.peerId), pointer, undefined)])
+  }
+}
