@@ -8,6 +8,7 @@
 export * from './attestation/index.js'
 export * from './bytes/index.js'
 export * from './chunking/index.js'
+export * from './concurrency/index.js'
 export * from './crypto/index.js'
 export * from './envelope/index.js'
 export * from './errors/index.js'

@@ -34,6 +34,28 @@ export const REFRESH_INTERVAL_MS = 60_000
 /** How often our own record (and our latest version pointer) is put again, ms. Remote nodes keep records 48 h. */
 export const REPUBLISH_INTERVAL_MS = 60 * 60_000
 
+/** The private DHT's protocol id; every meshkeep node speaks it, so the peer store can name registry candidates. */
+export const MESH_DHT_PROTOCOL = '/meshkeep/kad/1.0.0'
+
+/**
+ * Shards queried on the network by one routine refresh. A shard query walks
+ * the DHT even when the shard is empty (about 4 RPCs per peer on a small
+ * mesh), so sweeping all 256 on every refresh costs seconds of CPU. Routine
+ * refreshes sweep a rolling window; the first refresh and `refresh({ full: true })`
+ * sweep them all.
+ */
+export const SHARDS_PER_REFRESH = 16
+
+/**
+ * Known mesh peers from which a registry's first routine refresh becomes a
+ * full sweep: Kademlia's bucket size. Below it, the DHT's self-query has
+ * shown this node every peer, and a rolling window is enough.
+ */
+export const FULL_SWEEP_MIN_PEERS = 20
+
+/** Delay of the refresh triggered when a new mesh peer is identified; coalesces a burst of arrivals, ms. */
+export const NEW_PEER_REFRESH_DELAY_MS = 500
+
 /** Shard queries (and record fetches) run at once during a refresh. */
 export const SHARD_CONCURRENCY = 16
 

@@ -10,8 +10,11 @@
  *   `/mkreg/<peer id>` (domain `registryRecord`). The highest `seq` wins and,
  *   on equal `seq`, a tombstone wins, so leaving is final until the holder
  *   registers again with a higher `seq`.
- * - **View.** {@link Registry.refresh} asks every shard for its providers,
- *   fetches and verifies their records and keeps the live ones. The view
+ * - **View.** {@link Registry.refresh} fetches and verifies the records of
+ *   every candidate and keeps the live ones. Candidates are the providers
+ *   of the shards it sweeps (all 256 on the first and on a full refresh, a
+ *   rolling window of {@link SHARDS_PER_REFRESH} otherwise), the current
+ *   members, and peers in the peer store that speak the mesh DHT protocol. The view
  *   carries an epoch that advances only when membership moved by more than
  *   10% ({@link epochChanged}), so placement is not reshuffled for every
  *   small change.
@@ -38,11 +41,14 @@ import { registrySelector, registryValidator } from './record.js'
 
 export {
   EPOCH_CHANGE_THRESHOLD,
+  FULL_SWEEP_MIN_PEERS,
   MAX_ADDR_CHARS,
   MAX_ADDRS,
   MAX_MANIFEST_HOLDERS,
   MAX_REGISTRY_RECORD_BYTES,
   MAX_VERSION_POINTER_BYTES,
+  MESH_DHT_PROTOCOL,
+  NEW_PEER_REFRESH_DELAY_MS,
   POINTER_NAMESPACE,
   QUERY_TIMEOUT_MS,
   REFRESH_INTERVAL_MS,
@@ -50,8 +56,10 @@ export {
   REPUBLISH_INTERVAL_MS,
   SHARD_CONCURRENCY,
   SHARD_COUNT,
-  SHARD_QUERY_TIMEOUT_MS
+  SHARD_QUERY_TIMEOUT_MS,
+  SHARDS_PER_REFRESH
 } from './constants.js'
+export { peerStoreCandidates, scanShards, shardWindow } from './discovery.js'
 export { epochChanged } from './epoch.js'
 export { InvalidRegistryRecordError, type RecordRejection } from './errors.js'
 export {
@@ -75,6 +83,7 @@ export {
 } from './record.js'
 export {
   type PutResult,
+  type RefreshOptions,
   type RegisterOptions,
   Registry,
   type RegistryComponents,

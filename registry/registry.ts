@@ -1,17 +1,22 @@
-import type { AbortOptions, Libp2p, Logger, Startable } from '@libp2p/interface'
+import type { AbortOptions, IdentifyResult, Libp2p, Logger, Startable } from '@libp2p/interface'
 import { type KadDHT, MessageType } from '@libp2p/kad-dht'
-import { type Identity, isEd25519PeerId, MAX_CAPACITY_BUCKET, MeshkeepError, peerIdToString } from '../core/index.js'
+import { createLimiter, type Identity, MAX_CAPACITY_BUCKET, MeshkeepError } from '../core/index.js'
 import {
   EPOCH_CHANGE_THRESHOLD,
+  FULL_SWEEP_MIN_PEERS,
   MAX_ADDR_CHARS,
   MAX_ADDRS,
+  MESH_DHT_PROTOCOL,
+  NEW_PEER_REFRESH_DELAY_MS,
   QUERY_TIMEOUT_MS,
   REFRESH_INTERVAL_MS,
   REPUBLISH_INTERVAL_MS,
   SHARD_CONCURRENCY,
   SHARD_COUNT,
-  SHARD_QUERY_TIMEOUT_MS
+  SHARD_QUERY_TIMEOUT_MS,
+  SHARDS_PER_REFRESH
 } from './constants.js'
+import { peerStoreCandidates, scanShards, shardWindow } from './discovery.js'
 import { epochChanged } from './epoch.js'
 import { parseVersionPointer, pointerKey, type VersionPointer, validateVersionPointer } from './pointer.js'
 import { compareRegistryRecords, createRegistryRecord, type HolderRecord, type RegistryRecordInfo, registryKey, validateRegistryRecord } from './record.js'
@@ -46,12 +51,21 @@ export interface RegistryInit {
   queryTimeoutMs?: number
   /** deadline of each shard's provider query during a refresh, ms @default 5000 */
   shardQueryTimeoutMs?: number
+  /** shards a routine refresh queries on the network (a rolling window); a full refresh, and the first one once FULL_SWEEP_MIN_PEERS peers are known, query all @default 16 */
+  shardsPerRefresh?: number
+  /** peers in the peer store speaking this protocol are candidates too @default MESH_DHT_PROTOCOL */
+  candidateProtocol?: string
   /** fraction of membership that must change to start a new epoch @default 0.1 */
   epochChangeThreshold?: number
   /** called after every change of the member set */
   onChange?(view: RegistryView): void
   /** called when a new epoch starts */
   onEpoch?(view: RegistryView): void
+}
+
+export interface RefreshOptions extends AbortOptions {
+  /** query every shard on the network, not just the rolling window @default false, true for the first refresh */
+  full?: boolean
 }
 
 export interface RegisterOptions extends AbortOptions {
@@ -83,31 +97,6 @@ const holderOf = (r: RegistryRecordInfo): HolderRecord => ({
   registeredAt: r.registeredAt
 })
 
-/** Runs `fn` over `items` with at most `concurrency` calls in flight. */
-async function forEachLimit<T>(items: Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const it = items[Symbol.iterator]()
-  const worker = async (): Promise<void> => {
-    for (let next = it.next(); next.done !== true; next = it.next()) await fn(next.value)
-  }
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
-}
-
-/** A semaphore for work that is started as it is discovered. */
-function limiter(concurrency: number): <R>(fn: () => Promise<R>) => Promise<R> {
-  let active = 0
-  const queue: Array<() => void> = []
-  return async fn => {
-    if (active >= concurrency) await new Promise<void>(resolve => queue.push(resolve))
-    active++
-    try {
-      return await fn()
-    } finally {
-      active--
-      queue.shift()?.()
-    }
-  }
-}
-
 /**
  * The holder registry: registers this node as a holder (a provider record on
  * its shard's CID plus a signed `/mkreg/` record), and builds the membership
@@ -123,6 +112,8 @@ export class Registry extends EventTarget implements Startable {
   private readonly queryTimeoutMs: number
   private readonly shardQueryTimeoutMs: number
   private readonly threshold: number
+  private readonly shardsPerRefresh: number
+  private readonly candidateProtocol: string
   private readonly onChange: ((view: RegistryView) => void) | undefined
   private readonly onEpoch: ((view: RegistryView) => void) | undefined
 
@@ -131,6 +122,14 @@ export class Registry extends EventTarget implements Startable {
   private refreshTimer: NodeJS.Timeout | undefined
   private republishTimer: NodeJS.Timeout | undefined
   private inflightRefresh: Promise<RegistryView> | undefined
+  /** the first shard of the next routine refresh's window */
+  private shardCursor = 0
+  /** whether a full sweep has run since this registry was created */
+  private sweptAll = false
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const id = evt.detail.peerId.toString()
+    if (this.running && !this.members.has(id) && evt.detail.protocols.includes(this.candidateProtocol)) this.scheduleRefresh(NEW_PEER_REFRESH_DELAY_MS)
+  }
 
   /** our live registration, if any */
   private own: SeenRecord | undefined
@@ -157,6 +156,8 @@ export class Registry extends EventTarget implements Startable {
     this.queryTimeoutMs = init.queryTimeoutMs ?? QUERY_TIMEOUT_MS
     this.shardQueryTimeoutMs = init.shardQueryTimeoutMs ?? SHARD_QUERY_TIMEOUT_MS
     this.threshold = init.epochChangeThreshold ?? EPOCH_CHANGE_THRESHOLD
+    this.shardsPerRefresh = init.shardsPerRefresh ?? SHARDS_PER_REFRESH
+    this.candidateProtocol = init.candidateProtocol ?? MESH_DHT_PROTOCOL
     this.onChange = init.onChange
     this.onEpoch = init.onEpoch
   }
@@ -168,6 +169,7 @@ export class Registry extends EventTarget implements Startable {
     this.stopController = new AbortController()
     this.scheduleRefresh(0)
     this.scheduleRepublish()
+    this.libp2p.addEventListener('peer:identify', this.onIdentify)
   }
 
   /**
@@ -177,6 +179,7 @@ export class Registry extends EventTarget implements Startable {
   stop(): void {
     if (!this.running) return
     this.running = false
+    this.libp2p.removeEventListener('peer:identify', this.onIdentify)
     clearTimeout(this.refreshTimer)
     clearTimeout(this.republishTimer)
     this.refreshTimer = undefined
@@ -249,17 +252,18 @@ export class Registry extends EventTarget implements Startable {
   }
 
   /**
-   * Rebuilds the membership view: finds the providers of every shard CID
-   * (bounded concurrency, a short deadline each), fetches and verifies each
-   * provider's record, and drops tombstoned and invalid ones. A shard whose
-   * query fails keeps its previous members. Concurrent calls run one after
-   * the other, so a refresh always starts after the call that requested it.
+   * Rebuilds the membership view: gathers candidates (providers of the swept
+   * shards, current members, peers that speak the mesh DHT), fetches and
+   * verifies each candidate's record, and drops tombstoned and invalid ones.
+   * A member whose record cannot be fetched keeps its place. Concurrent calls
+   * run one after the other, so a refresh always starts after the call that
+   * requested it.
    */
-  async refresh(options: AbortOptions = {}): Promise<RegistryView> {
+  async refresh(options: RefreshOptions = {}): Promise<RegistryView> {
     const previous = this.inflightRefresh
     const run = (async () => {
       if (previous != null) await previous.catch(() => undefined)
-      return this.doRefresh(options.signal)
+      return this.doRefresh(options.signal, options.full === true)
     })()
     this.inflightRefresh = run
     try {
@@ -302,14 +306,13 @@ export class Registry extends EventTarget implements Startable {
     signal?.throwIfAborted()
   }
 
-  private async doRefresh(signal: AbortSignal | undefined): Promise<RegistryView> {
+  private async doRefresh(signal: AbortSignal | undefined, full: boolean): Promise<RegistryView> {
     const started = Date.now()
     const stopSignal = this.stopController.signal
     const self = this.identity.peerIdString
     const fetches = new Map<string, Promise<SeenRecord | undefined>>()
     const failedFetch = new Set<string>()
-    const fetchLimit = limiter(this.concurrency)
-    const incomplete = new Set<number>()
+    const fetchLimit = createLimiter(this.concurrency)
     const fetch = (id: string): void => {
       if (fetches.has(id)) return
       fetches.set(
@@ -323,30 +326,37 @@ export class Registry extends EventTarget implements Startable {
       )
     }
 
+    // members and known mesh peers first: on a small mesh they are everyone, found without a query
+    for (const id of this.members.keys()) if (id !== self) fetch(id)
+    try {
+      for (const id of await peerStoreCandidates(this.libp2p, this.candidateProtocol, { signal: this.deadline(signal) })) if (id !== self) fetch(id)
+    } catch (err) {
+      this.checkAborted(signal)
+      this.log('reading peer store candidates failed - %e', err)
+    }
+    // our own record too: a previous run (or another registry on this node) may have registered,
+    // and a stale record replayed over ours must be repaired
+    fetch(self)
+
+    // A mesh smaller than a Kademlia bucket is fully known after the DHT's self-query, so the
+    // peer store already names every holder there. Only a larger mesh needs a full first sweep.
+    if (!this.sweptAll && fetches.size >= FULL_SWEEP_MIN_PEERS) full = true
     // record fetches start as soon as a provider is discovered, overlapping the shard scan
-    await forEachLimit(
-      Array.from({ length: SHARD_COUNT }, (_, n) => n),
-      this.concurrency,
-      async shard => {
-        const deadline = this.deadline(signal, this.shardQueryTimeoutMs)
-        try {
-          for await (const p of this.libp2p.contentRouting.findProviders(shardCid(shard), { signal: deadline })) {
-            const bytes = p.id.toMultihash().bytes
-            if (isEd25519PeerId(bytes)) fetch(peerIdToString(bytes))
-          }
-          // an aborted query may end quietly rather than throw: it is still incomplete
-          if (deadline.aborted) throw deadline.reason
-        } catch (err) {
-          this.checkAborted(signal)
-          stopSignal.throwIfAborted()
-          incomplete.add(shard)
-          this.log('shard %d query failed - %e', shard, err)
-        }
+    const shards = full ? shardWindow(SHARD_COUNT, 0, SHARD_COUNT) : shardWindow(SHARD_COUNT, this.shardCursor, this.shardsPerRefresh)
+    let incomplete = 0
+    await scanShards(this.libp2p, shards, {
+      concurrency: this.concurrency,
+      timeoutMs: this.shardQueryTimeoutMs,
+      deadline: ms => this.deadline(signal, ms),
+      signal: AbortSignal.any(signal == null ? [stopSignal] : [signal, stopSignal]),
+      onProvider: fetch,
+      onIncomplete: (shard, err) => {
+        incomplete++
+        this.log('shard %d query failed - %e', shard, err)
       }
-    )
-    // a failed query is no evidence that a shard's holders left
-    for (const m of this.members.values()) if (incomplete.has(shardOf(m.peerId))) fetch(m.peerIdString)
-    if (this.seen.has(self)) fetch(self) // to repair our record if a stale one was replayed over it
+    })
+    if (!full) this.shardCursor = (this.shardCursor + shards.length) % SHARD_COUNT
+    else this.sweptAll = true // a shard that timed out is swept again by the rolling window
 
     await Promise.all(fetches.values())
     this.checkAborted(signal)
@@ -363,7 +373,15 @@ export class Registry extends EventTarget implements Startable {
       }
     }
     if (this.own != null) next.set(self, holderOf(this.own.info))
-    this.log('refreshed: %d members from %d providers in %d ms (%d shard queries incomplete)', next.size, fetches.size, Date.now() - started, incomplete.size)
+    this.log(
+      'refreshed (%s): %d members from %d candidates in %d ms (%d of %d shard queries incomplete)',
+      full ? 'full' : 'window',
+      next.size,
+      fetches.size,
+      Date.now() - started,
+      incomplete,
+      shards.length
+    )
     this.applyView(next, true)
     return this.view()
   }
@@ -463,8 +481,8 @@ export class Registry extends EventTarget implements Startable {
     let newEpoch = false
     const ids = new Set(next.keys())
     if (this.epochBase == null) {
-      // the first view fixes epoch 1's membership
-      this.epochBase = ids
+      // the first non-empty view fixes epoch 1's membership (a registry that has seen nobody has no epoch to leave)
+      if (ids.size > 0) this.epochBase = ids
     } else if (epochChanged(this.epochBase, ids, this.threshold)) {
       this.epoch++
       this.epochBase = ids

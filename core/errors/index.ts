@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   WRITE_BLOCKED: 'new writes are refused until the latest version is replicated again',
   INVALID_PARAMS: 'a request or argument is invalid',
   INVALID_CONFIG: 'the configuration is invalid',
+  INSECURE_PERMISSIONS: 'a secret file or the data directory is readable or writable by other users',
+  UNSUPPORTED_VERSION: 'data on disk was written by a newer meshkeep than this one',
   NOT_FOUND: 'the requested item does not exist',
   BUSY: 'the daemon is busy with conflicting work; retry later',
   QUOTA_EXCEEDED: 'a holder refused data: the owner quota or total capacity is full',

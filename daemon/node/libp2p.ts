@@ -8,9 +8,10 @@ import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { MESH_DHT_PROTOCOL } from '../../registry/index.js'
 
 /** The private DHT's protocol id: meshkeep nodes never join the public IPFS DHT. */
-export const MESH_DHT_PROTOCOL = '/meshkeep/kad/1.0.0'
+export { MESH_DHT_PROTOCOL }
 
 export type MeshServices = { identify: Identify; ping: Ping; dht: KadDHT }
 export type MeshLibp2p = Libp2p<MeshServices>

@@ -4,7 +4,7 @@ import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, type N
 import { type HolderInit, HolderService } from '../../holder/index.js'
 import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
 import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators } from '../../registry/index.js'
-import { type OpenedDatabase, openLevel } from '../../storage/index.js'
+import { migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
 import { createMeshLibp2p, dialBootstrap, type MeshLibp2p } from './libp2p.js'
 
 export interface MeshNodeInit {
@@ -49,6 +49,13 @@ export class MeshNode {
     if (this.started) return
     await mkdir(this.init.dataDir, { recursive: true, mode: 0o700 })
     this.db = await openLevel(join(this.init.dataDir, 'db'))
+    try {
+      await migrate(this.db.store, { log: this.init.log })
+    } catch (err) {
+      // release LevelDB's lock so the caller (or a retry with a newer build) can open it
+      await this.db.close()
+      throw err
+    }
     this.libp2p = await createMeshLibp2p({
       identitySeed: this.keys.identitySeed,
       listen: this.init.listen,

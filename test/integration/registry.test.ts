@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MessageType } from '@libp2p/kad-dht'
 import { ab, sha256, signEnvelope } from '../../core/index.js'
-import { createRegistryRecord, createVersionPointer, pointerKey, Registry, type RegistryView, registryKey, SHARD_COUNT } from '../../registry/index.js'
+import { createRegistryRecord, createVersionPointer, pointerKey, Registry, type RegistryView, registryKey, shardOf } from '../../registry/index.js'
 import { RegistryRecord, VersionPointer } from '../../registry/pb/registry.js'
 import { type MeshTestNode, startMeshNode, startMeshNodes, stopMeshNodes } from '../helpers/mesh-nodes.js'
 
@@ -60,14 +60,18 @@ describe('holder registry on a 5-node loopback mesh', { timeout: 180_000 }, () =
     fresh = await startMeshNode({ bootstrap: [(nodes[2] as MeshTestNode).libp2p], registry: { refreshIntervalMs: 10 * 60_000 } })
     const registry = fresh.registry
     const started = performance.now()
+    // the first refresh sees the bootstrap peer; each mesh peer the DHT then reveals triggers another
     const changed = new Promise<RegistryView>(resolve =>
-      registry.addEventListener('change', e => resolve((e as CustomEvent<RegistryView>).detail), { once: true })
+      registry.addEventListener('change', e => {
+        const v = (e as CustomEvent<RegistryView>).detail
+        if (v.members.length >= nodes.length) resolve(v)
+      })
     )
     registry.start()
     registry.start()
     const view = await changed
     const ms = performance.now() - started
-    t.diagnostic(`fresh node built a ${view.members.length}-member view of ${SHARD_COUNT} shards in ${ms.toFixed(0)} ms`)
+    t.diagnostic(`fresh node built a ${view.members.length}-member view in ${ms.toFixed(0)} ms`)
     assert.deepEqual(idsOf(view), nodes.map(n => n.identity.peerIdString).sort())
     assert.deepEqual(registry.view(), view)
     assert.equal(view.epoch, 1)
@@ -148,6 +152,25 @@ describe('holder registry on a 5-node loopback mesh', { timeout: 180_000 }, () =
     assert.equal(fv3.epoch, 3, 'since epoch 2 began: +1 of 4 (25%)')
     assert.deepEqual(epochs, [2, 3])
     assert.deepEqual(leaver.registry.view().members.length, 1, 'a holder that did not refresh still lists itself')
+  })
+
+  it('a full refresh finds holders through their shards alone; a routine refresh sweeps only its window', async () => {
+    const observer = nodes[1] as MeshTestNode
+    // a protocol no peer speaks: the peer store offers no candidates, so only provider records can reveal holders
+    const blind = new Registry({ libp2p: observer.libp2p, identity: observer.identity }, { candidateProtocol: '/meshkeep/none/1.0.0', shardsPerRefresh: 1 })
+    const registered = new Set(
+      all()
+        .filter(n => n.registry.registered)
+        .map(n => n.identity.peerIdString)
+    )
+    const windowed = await blind.refresh()
+    const shardsOfRegistered = new Set([...registered].map(id => shardOf(all().find(n => n.identity.peerIdString === id)?.identity.peerId ?? new Uint8Array())))
+    // one shard swept (shard 0) plus our own record: at most the holders of shard 0 besides ourselves
+    for (const m of windowed.members) {
+      assert.ok(m.peerIdString === observer.identity.peerIdString || shardOf(m.peerId) === 0, `${m.peerIdString} came from shard 0 or is us`)
+    }
+    const full = await blind.refresh({ full: true })
+    assert.deepEqual(new Set(idsOf(full)), registered, `a full sweep over ${shardsOfRegistered.size} occupied shards finds every registered holder`)
   })
 
   it('version pointers: the owner publishes, another node reads the highest version, forgeries are refused', async () => {

@@ -1,0 +1,158 @@
+/**
+ * On-disk schema versions and their migrations.
+ *
+ * The root store keeps the layout version at `meta!schema` (a decimal
+ * string). The holder and owner stores live in the `holder` and `owner`
+ * sublevels, whose keys all start with `!`, so no root key of ours can
+ * collide with theirs. Each migration's writes and its version bump go to
+ * disk in one batch: a crash or a failing migration leaves the database at
+ * the version before it, never half-way.
+ */
+import { MeshkeepError } from '../core/index.js'
+import type { KeyValueStore, KvOperation } from './kv.js'
+
+/** The layout this build reads and writes. Version 1 is the first stamped layout. */
+export const SCHEMA_VERSION = 1
+export const SCHEMA_KEY = 'meta!schema'
+
+export interface Migration {
+  from: number
+  to: number
+  /** one line for the log: what changes on disk */
+  describe: string
+  /**
+   * Reads what it needs and returns the writes that turn version `from`
+   * into `to`. It must not write itself: only the returned operations are
+   * applied, together with the version bump, in one atomic batch on the
+   * root store, where a sublevel's key `k` is spelled `!<sublevel>!k`
+   * (e.g. `!owner!meta!latest`).
+   */
+  plan: (store: KeyValueStore) => Promise<KvOperation[]>
+}
+
+/** Every migration since version 1, in order. Empty until the layout first changes. */
+export const MIGRATIONS: readonly Migration[] = []
+
+export interface MigrateOptions {
+  /** @default MIGRATIONS */
+  migrations?: readonly Migration[]
+  /** the version to reach @default SCHEMA_VERSION */
+  target?: number
+  log?: (msg: string, fields?: Record<string, unknown>) => void
+}
+
+export interface MigrateResult {
+  /** the version found on disk (the target, for a fresh database) */
+  from: number
+  to: number
+  /** `describe` of each migration applied, in order */
+  applied: string[]
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Brings the database to `target`: stamps a fresh one, runs the migrations
+ * an older one needs, and refuses one written by a newer meshkeep
+ * (UNSUPPORTED_VERSION) rather than reading a layout it does not know.
+ */
+export async function migrate(store: KeyValueStore, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const migrations = options.migrations ?? MIGRATIONS
+  const target = options.target ?? SCHEMA_VERSION
+  const log = options.log
+
+  const stamped = await readVersion(store)
+  if (stamped === undefined) {
+    // Nothing stored at all: a new data dir starts at the current layout.
+    // Data without a stamp predates stamping, which began with version 1.
+    const fresh = await isEmpty(store)
+    const version = fresh ? target : 1
+    await store.put(SCHEMA_KEY, encodeVersion(version))
+    log?.('stamped the database schema version', { version, fresh })
+    if (fresh) return { from: target, to: target, applied: [] }
+    return runMigrations(store, version, target, migrations, log)
+  }
+  return runMigrations(store, stamped, target, migrations, log)
+}
+
+async function runMigrations(
+  store: KeyValueStore,
+  from: number,
+  target: number,
+  migrations: readonly Migration[],
+  log: MigrateOptions['log']
+): Promise<MigrateResult> {
+  if (from > target) {
+    throw new MeshkeepError(
+      'UNSUPPORTED_VERSION',
+      `the database in this data dir has schema version ${from}, but this meshkeep supports up to version ${target}; it was written by a newer meshkeep. Run that version (or newer) instead`
+    )
+  }
+  const applied: string[] = []
+  let version = from
+  while (version < target) {
+    const step = nextMigration(migrations, version, target)
+    log?.('migrating the database schema', { from: step.from, to: step.to, migration: step.describe })
+    let ops: KvOperation[]
+    try {
+      ops = await step.plan(store)
+    } catch (err) {
+      throw failed(step, version, err)
+    }
+    if (ops.some(op => op.key === SCHEMA_KEY)) {
+      throw new MeshkeepError('INTERNAL', `migration v${step.from}→v${step.to} (${step.describe}) writes ${SCHEMA_KEY}, which only migrate() may write`)
+    }
+    try {
+      await store.batch([...ops, { type: 'put', key: SCHEMA_KEY, value: encodeVersion(step.to) }])
+    } catch (err) {
+      throw failed(step, version, err)
+    }
+    version = step.to
+    applied.push(step.describe)
+    log?.('migrated the database schema', { version, ops: ops.length })
+  }
+  return { from, to: version, applied }
+}
+
+function nextMigration(migrations: readonly Migration[], version: number, target: number): Migration {
+  const candidates = migrations.filter(m => m.from === version)
+  const step = candidates[0]
+  if (candidates.length !== 1 || step === undefined || !Number.isInteger(step.to) || step.to <= step.from || step.to > target) {
+    throw new MeshkeepError(
+      'INTERNAL',
+      `no single migration from schema version ${version} towards ${target} (found ${candidates.length}); this build's migrations are incomplete`
+    )
+  }
+  return step
+}
+
+function failed(step: Migration, version: number, err: unknown): MeshkeepError {
+  const reason = err instanceof Error ? err.message : String(err)
+  const message = `migration v${step.from}→v${step.to} (${step.describe}) failed: ${reason}; the database is unchanged at version ${version}`
+  return new MeshkeepError('INTERNAL', message, { cause: err })
+}
+
+async function readVersion(store: KeyValueStore): Promise<number | undefined> {
+  const bytes = await store.get(SCHEMA_KEY)
+  if (bytes === undefined) return undefined
+  let text: string
+  try {
+    text = decoder.decode(bytes)
+  } catch {
+    text = ''
+  }
+  if (!/^[1-9]\d{0,8}$/.test(text)) {
+    throw new MeshkeepError('INTERNAL', `the database's schema version (${SCHEMA_KEY}) is unreadable: ${JSON.stringify(text.slice(0, 32))}`)
+  }
+  return Number(text)
+}
+
+function encodeVersion(version: number): Uint8Array {
+  return encoder.encode(String(version))
+}
+
+async function isEmpty(store: KeyValueStore): Promise<boolean> {
+  for await (const _ of store.keys({ limit: 1 })) return false
+  return true
+}

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type KeyValueStore, type Migration, migrate, type OpenedDatabase, openLevel, SCHEMA_KEY, SCHEMA_VERSION } from '../../storage/index.js'
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b))
+
+let root: string
+let n = 0
+const open: OpenedDatabase[] = []
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'meshkeep-migrations-'))
+})
+after(async () => {
+  await Promise.all(open.map(db => db.close()))
+  await rm(root, { recursive: true, force: true })
+})
+
+async function db(path = join(root, `db${n++}`)): Promise<{ db: OpenedDatabase; path: string }> {
+  const opened = await openLevel(path)
+  open.push(opened)
+  return { db: opened, path }
+}
+
+async function close(opened: OpenedDatabase): Promise<void> {
+  open.splice(open.indexOf(opened), 1)
+  await opened.close()
+}
+
+/** Every raw key and value, sublevels included: what "nothing changed" compares. */
+async function snapshot(store: KeyValueStore): Promise<Array<[string, string]>> {
+  const all: Array<[string, string]> = []
+  for await (const [k, v] of store.entries({})) all.push([k, Buffer.from(v).toString('hex')])
+  return all
+}
+
+/** Today's (v1) owner layout, as owner-store.ts writes it. */
+async function seedV1(store: KeyValueStore): Promise<void> {
+  const owner = store.sub('owner')
+  await owner.put('meta!latest', enc('2'))
+  await owner.put('manifest!00000000000000000001', enc('m1'))
+  await owner.put('manifest!00000000000000000002', enc('m2'))
+  await store.sub('holder').put('chunk!abc', enc('c'))
+}
+
+/**
+ * A real v1→v2 migration: the owner's `meta!latest` is renamed `meta!head`
+ * and each manifest gains a `manifest-size!<version>` index entry.
+ */
+const v1to2: Migration = {
+  from: 1,
+  to: 2,
+  describe: 'owner: meta!latest → meta!head, index manifest sizes',
+  async plan(store) {
+    const owner = store.sub('owner')
+    const ops: Array<{ type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }> = []
+    const latest = await owner.get('meta!latest')
+    if (latest !== undefined) ops.push({ type: 'del', key: '!owner!meta!latest' }, { type: 'put', key: '!owner!meta!head', value: latest })
+    for await (const [k, v] of owner.entries({ gte: 'manifest!', lt: 'manifest"' })) {
+      ops.push({ type: 'put', key: `!owner!manifest-size!${k.slice('manifest!'.length)}`, value: enc(String(v.length)) })
+    }
+    return ops
+  }
+}
+
+describe('schema migrations', () => {
+  it('stamps a fresh database with SCHEMA_VERSION, and the stamp survives a reopen', async () => {
+    const { db: first, path } = await db()
+    assert.deepEqual(await migrate(first.store), { from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })
+    assert.equal(dec(await first.store.get(SCHEMA_KEY)), String(SCHEMA_VERSION))
+    await close(first)
+    const { db: again } = await db(path)
+    assert.deepEqual(await migrate(again.store), { from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] })
+    assert.deepEqual(await snapshot(again.store), [[SCHEMA_KEY, Buffer.from(String(SCHEMA_VERSION)).toString('hex')]])
+  })
+
+  it('treats unstamped data as version 1 and leaves it untouched', async () => {
+    const { db: d } = await db()
+    await seedV1(d.store)
+    const before = await snapshot(d.store)
+    const logs: string[] = []
+    assert.deepEqual(await migrate(d.store, { log: msg => logs.push(msg) }), { from: 1, to: 1, applied: [] })
+    assert.deepEqual(
+      (await snapshot(d.store)).filter(([k]) => k !== SCHEMA_KEY),
+      before
+    )
+    assert.equal(dec(await d.store.get(SCHEMA_KEY)), '1')
+    assert.ok(logs.length > 0)
+    // the stamp does not collide with the holder and owner sublevels
+    assert.equal(dec(await d.store.sub('owner').get('meta!latest')), '2')
+    assert.equal(await d.store.sub('owner').get('meta!schema'), undefined)
+  })
+
+  it('runs a v1→v2 migration: data and version change together', async () => {
+    const { db: d } = await db()
+    await seedV1(d.store)
+    await migrate(d.store)
+    const result = await migrate(d.store, { migrations: [v1to2], target: 2 })
+    assert.deepEqual(result, { from: 1, to: 2, applied: [v1to2.describe] })
+    const owner = d.store.sub('owner')
+    assert.equal(await owner.get('meta!latest'), undefined)
+    assert.equal(dec(await owner.get('meta!head')), '2')
+    assert.equal(dec(await owner.get('manifest-size!00000000000000000002')), '2')
+    assert.equal(dec(await d.store.sub('holder').get('chunk!abc')), 'c')
+    assert.equal(dec(await d.store.get(SCHEMA_KEY)), '2')
+    assert.deepEqual(await migrate(d.store, { migrations: [v1to2], target: 2 }), { from: 2, to: 2, applied: [] }, 'a second run is a no-op')
+  })
+
+  it('a fresh database starts at the target without running migrations', async () => {
+    const { db: d } = await db()
+    let planned = false
+    const spy: Migration = {
+      ...v1to2,
+      plan: async s => {
+        planned = true
+        return v1to2.plan(s)
+      }
+    }
+    assert.deepEqual(await migrate(d.store, { migrations: [spy], target: 2 }), { from: 2, to: 2, applied: [] })
+    assert.equal(planned, false)
+  })
+
+  it('a failing migration changes nothing: not the data, not the version', async () => {
+    const { db: d } = await db()
+    await seedV1(d.store)
+    await migrate(d.store)
+    const before = await snapshot(d.store)
+    const broken: Migration = {
+      from: 1,
+      to: 2,
+      describe: 'reads half the data, then fails',
+      async plan(store) {
+        const ops = await v1to2.plan(store)
+        assert.ok(ops.length > 0, 'the migration had work planned when it failed')
+        throw new Error('disk says no')
+      }
+    }
+    await assert.rejects(migrate(d.store, { migrations: [broken], target: 2 }), {
+      code: 'INTERNAL',
+      message: /migration v1→v2 \(reads half the data, then fails\) failed: disk says no; the database is unchanged at version 1/
+    })
+    assert.deepEqual(await snapshot(d.store), before)
+  })
+
+  it('each step is its own atomic batch: v1→v2 sticks when v2→v3 fails', async () => {
+    const { db: d } = await db()
+    await seedV1(d.store)
+    await migrate(d.store)
+    const v2to3: Migration = {
+      from: 2,
+      to: 3,
+      describe: 'fails after planning a write',
+      async plan() {
+        throw new Error('v3 refused')
+      }
+    }
+    await assert.rejects(migrate(d.store, { migrations: [v2to3, v1to2], target: 3 }), { code: 'INTERNAL', message: /unchanged at version 2/ })
+    assert.equal(dec(await d.store.get(SCHEMA_KEY)), '2')
+    assert.equal(dec(await d.store.sub('owner').get('meta!head')), '2')
+  })
+
+  it('refuses a database from a newer meshkeep, naming both versions, and does not touch it', async () => {
+    const { db: d } = await db()
+    await seedV1(d.store)
+    await d.store.put(SCHEMA_KEY, enc(String(SCHEMA_VERSION + 1)))
+    const before = await snapshot(d.store)
+    await assert.rejects(migrate(d.store), {
+      code: 'UNSUPPORTED_VERSION',
+      message: new RegExp(`has schema version ${SCHEMA_VERSION + 1}, but this meshkeep supports up to version ${SCHEMA_VERSION}`)
+    })
+    assert.deepEqual(await snapshot(d.store), before)
+  })
+
+  it('refuses an unreadable stamp, a gap in the chain, and a migration that writes the stamp', async () => {
+    const { db: d } = await db()
+    await d.store.put(SCHEMA_KEY, enc('one'))
+    await assert.rejects(migrate(d.store), { code: 'INTERNAL', message: /unreadable: "one"/ })
+    await d.store.put(SCHEMA_KEY, enc('1'))
+    await assert.rejects(migrate(d.store, { migrations: [], target: 2 }), { code: 'INTERNAL', message: /no single migration from schema version 1 towards 2/ })
+    const sneaky: Migration = { from: 1, to: 2, describe: 'sneaky', plan: async () => [{ type: 'put', key: SCHEMA_KEY, value: enc('9') }] }
+    await assert.rejects(migrate(d.store, { migrations: [sneaky], target: 2 }), { code: 'INTERNAL', message: /only migrate\(\) may write/ })
+    assert.equal(dec(await d.store.get(SCHEMA_KEY)), '1')
+  })
+})
