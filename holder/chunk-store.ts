@@ -1,4 +1,4 @@
-import { sha256, toHex, MeshkeepError, peerIdToString } from '../core/index.js'
+import { MeshkeepError, peerIdToString, sha256, toHex } from '../core/index.js'
 import type { KeyValueStore, KvOperation } from '../storage/index.js'
 
 /**
@@ -120,13 +120,19 @@ export class ChunkStore {
       if (seen.has(hex)) continue
       seen.add(hex)
       const existing = await this.info(owner, item.id)
+      // the bytes are rewritten even when the chunk is known: the caller verified
+      // them, and a re-store must heal a copy damaged on disk, not just re-lease it
+      ops.push({ type: 'put', key: `c!${owner}!${hex}`, value: item.bytes })
       if (existing === undefined) {
-        ops.push({ type: 'put', key: `c!${owner}!${hex}`, value: item.bytes })
         added += item.bytes.length
         addedChunks++
       }
       const lease = Math.max(leaseExpiresAt, existing?.leaseExpiresAt ?? 0)
-      ops.push({ type: 'put', key: `i!${owner}!${hex}`, value: encodeInfo({ size: item.bytes.length, storedAt: existing?.storedAt ?? storedAt, leaseExpiresAt: lease }) })
+      ops.push({
+        type: 'put',
+        key: `i!${owner}!${hex}`,
+        value: encodeInfo({ size: item.bytes.length, storedAt: existing?.storedAt ?? storedAt, leaseExpiresAt: lease })
+      })
     }
     await this.kv.batch(ops)
     this.account(owner, added, addedChunks, 0)
@@ -199,7 +205,8 @@ export class ChunkStore {
   async clear(): Promise<void> {
     for (const u of this.owners()) {
       const ids: Uint8Array[] = []
-      for await (const key of this.kv.keys({ gte: `i!${u.owner}!`, lt: `i!${u.owner}"` })) ids.push(Uint8Array.from(Buffer.from(key.split('!')[2] ?? '', 'hex')))
+      for await (const key of this.kv.keys({ gte: `i!${u.owner}!`, lt: `i!${u.owner}"` }))
+        ids.push(Uint8Array.from(Buffer.from(key.split('!')[2] ?? '', 'hex')))
       await this.deleteChunks(u.owner, ids)
       const versions: number[] = []
       for await (const key of this.kv.keys({ gte: `m!${u.owner}!`, lt: `m!${u.owner}"` })) versions.push(Number.parseInt(key.split('!')[2] ?? '0', 16))

@@ -1,14 +1,5 @@
 import type { PeerId } from '@libp2p/interface'
-import {
-  type Identity,
-  inspectManifest,
-  issueReceipt,
-  MAX_CHUNK_BYTES,
-  type MeshkeepError,
-  peerIdFromString,
-  sha256,
-  toHex
-} from '../core/index.js'
+import { type Identity, inspectManifest, issueReceipt, MAX_CHUNK_BYTES, MeshkeepError, peerIdFromString, sha256, toHex } from '../core/index.js'
 import {
   type AuditResponse,
   auditProof,
@@ -18,10 +9,11 @@ import {
   OK,
   type RpcLibp2p,
   releaseSpec,
+  type StoreResponse,
   serve,
-  storeSpec,
-  type StoreResponse
+  storeSpec
 } from '../protocols/index.js'
+import type { KeyValueStore } from '../storage/index.js'
 import { ChunkStore, chunkMatchesId, type OwnerUsage } from './chunk-store.js'
 import {
   DEFAULT_CAPACITY_BYTES,
@@ -32,7 +24,6 @@ import {
   DEFAULT_PEER_REQUESTS_PER_SECOND
 } from './constants.js'
 import { RateLimiter } from './rate-limiter.js'
-import type { KeyValueStore } from '../storage/index.js'
 
 export interface HolderComponents {
   libp2p: RpcLibp2p & { peerId: PeerId }
@@ -99,48 +90,79 @@ export class HolderService {
     const { libp2p } = this.components
     const opts = { onError: this.init.onError }
     await serve(libp2p, storeSpec, (req, ctx) => this.onStore(req.items, Number(req.leaseMs), ctx.remotePeer), opts)
-    await serve(libp2p, fetchSpec, async (req, ctx) => {
-      const owner = ctx.remotePeer.toString()
-      this.limiter.take(owner)
-      const chunks = []
-      for (const id of req.ids) {
-        const data = await this.chunks.getChunk(owner, id)
-        chunks.push({ id, data: data ?? new Uint8Array(0), missing: data === undefined } as { id: Uint8Array<ArrayBuffer>; data: Uint8Array<ArrayBuffer>; missing: boolean })
-      }
-      return { ...OK, chunks }
-    }, opts)
-    await serve(libp2p, auditSpec, async (req, ctx) => {
-      const owner = ctx.remotePeer.toString()
-      this.limiter.take(owner)
-      const proofs: AuditResponse['proofs'] = []
-      for (const c of req.challenges) {
-        const data = await this.chunks.getChunk(owner, c.id)
-        proofs.push((data === undefined ? new Uint8Array(0) : auditProof(c.nonce, data)) as Uint8Array<ArrayBuffer>)
-      }
-      return { ...OK, proofs }
-    }, opts)
-    await serve(libp2p, releaseSpec, async (req, ctx) => {
-      const owner = ctx.remotePeer.toString()
-      this.limiter.take(owner)
-      const released = (await this.chunks.deleteChunks(owner, req.ids)) + (await this.chunks.deleteManifests(owner, req.manifestVersions.map(Number)))
-      return { ...OK, released }
-    }, opts)
-    await serve(libp2p, manifestSpec, async (req, ctx) => {
-      const owner = ctx.remotePeer.toString()
-      this.limiter.take(owner, req.put.length)
-      if (req.put.length > 0) {
-        // only the owner itself may store its manifests, signed by its own key
-        const { version } = inspectManifest(req.put, peerIdFromString(owner))
-        this.chunks.checkRoom(owner, req.put.length)
-        await this.chunks.putManifest(owner, version, req.put)
-        const now = Date.now()
-        const [att] = issueReceipt({ holder: this.components.identity, owner: peerIdFromString(owner), items: [{ id: sha256(req.put), size: req.put.length }], storedAt: now, leaseExpiresAt: now + this.maxLeaseMs })
-        return { ...OK, manifest: new Uint8Array(0), receipt: (att?.receipt ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> }
-      }
-      const manifest = await this.chunks.getManifest(owner, req.getLatest ? 'latest' : Number(req.getVersion))
-      if (manifest === undefined) return manifestSpec.errorResponse('NOT_FOUND', 'no such manifest held for you')
-      return { ...OK, manifest: manifest as Uint8Array<ArrayBuffer>, receipt: new Uint8Array(0) }
-    }, opts)
+    await serve(
+      libp2p,
+      fetchSpec,
+      async (req, ctx) => {
+        const owner = ctx.remotePeer.toString()
+        this.limiter.take(owner)
+        const chunks = []
+        for (const id of req.ids) {
+          const data = await this.intactChunk(owner, id, ctx.remotePeer)
+          chunks.push({ id, data: data ?? new Uint8Array(0), missing: data === undefined } as {
+            id: Uint8Array<ArrayBuffer>
+            data: Uint8Array<ArrayBuffer>
+            missing: boolean
+          })
+        }
+        return { ...OK, chunks }
+      },
+      opts
+    )
+    await serve(
+      libp2p,
+      auditSpec,
+      async (req, ctx) => {
+        const owner = ctx.remotePeer.toString()
+        this.limiter.take(owner)
+        const proofs: AuditResponse['proofs'] = []
+        for (const c of req.challenges) {
+          const data = await this.intactChunk(owner, c.id, ctx.remotePeer)
+          const info = data === undefined ? undefined : await this.chunks.info(owner, c.id)
+          proofs.push(auditProof(c.nonce, data, info?.leaseExpiresAt))
+        }
+        return { ...OK, proofs }
+      },
+      opts
+    )
+    await serve(
+      libp2p,
+      releaseSpec,
+      async (req, ctx) => {
+        const owner = ctx.remotePeer.toString()
+        this.limiter.take(owner)
+        const released = (await this.chunks.deleteChunks(owner, req.ids)) + (await this.chunks.deleteManifests(owner, req.manifestVersions.map(Number)))
+        return { ...OK, released }
+      },
+      opts
+    )
+    await serve(
+      libp2p,
+      manifestSpec,
+      async (req, ctx) => {
+        const owner = ctx.remotePeer.toString()
+        this.limiter.take(owner, req.put.length)
+        if (req.put.length > 0) {
+          // only the owner itself may store its manifests, signed by its own key
+          const { version } = inspectManifest(req.put, peerIdFromString(owner))
+          this.chunks.checkRoom(owner, req.put.length)
+          await this.chunks.putManifest(owner, version, req.put)
+          const now = Date.now()
+          const [att] = issueReceipt({
+            holder: this.components.identity,
+            owner: peerIdFromString(owner),
+            items: [{ id: sha256(req.put), size: req.put.length }],
+            storedAt: now,
+            leaseExpiresAt: now + this.maxLeaseMs
+          })
+          return { ...OK, manifest: new Uint8Array(0), receipt: (att?.receipt ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> }
+        }
+        const manifest = await this.chunks.getManifest(owner, req.getLatest ? 'latest' : Number(req.getVersion))
+        if (manifest === undefined) return manifestSpec.errorResponse('NOT_FOUND', 'no such manifest held for you')
+        return { ...OK, manifest: manifest as Uint8Array<ArrayBuffer>, receipt: new Uint8Array(0) }
+      },
+      opts
+    )
     this.gcTimer = setInterval(() => {
       this.chunks.collectExpired(Date.now()).catch(() => {})
     }, this.gcIntervalMs)
@@ -160,6 +182,20 @@ export class HolderService {
     await this.chunks.clear()
   }
 
+  /**
+   * A stored chunk, checked against its id first. A damaged copy (disk
+   * corruption, tampering) is deleted and reported as missing: serving or
+   * proving it would only hide the loss from its owner, and deleting it lets
+   * the owner's repair store a good copy again.
+   */
+  private async intactChunk(owner: string, id: Uint8Array, remote: PeerId): Promise<Uint8Array | undefined> {
+    const data = await this.chunks.getChunk(owner, id)
+    if (data === undefined || chunkMatchesId(id, data)) return data
+    await this.chunks.deleteChunks(owner, [id])
+    this.init.onError?.(new MeshkeepError('INVALID_CHUNK', `stored chunk ${toHex(id).slice(0, 16)}… was damaged on disk and is deleted`), remote)
+    return undefined
+  }
+
   holdings(): Holdings {
     const owners = this.chunks.owners()
     return {
@@ -173,7 +209,10 @@ export class HolderService {
 
   private async onStore(items: Array<{ id: Uint8Array; data: Uint8Array }>, leaseMs: number, remote: PeerId): Promise<StoreResponse> {
     const owner = remote.toString()
-    this.limiter.take(owner, items.reduce((n, i) => n + i.data.length, 0))
+    this.limiter.take(
+      owner,
+      items.reduce((n, i) => n + i.data.length, 0)
+    )
     const refused: StoreResponse['refused'] = []
     const accepted: number[] = []
     const good: Array<{ id: Uint8Array; bytes: Uint8Array }> = []

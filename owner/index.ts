@@ -1,8 +1,26 @@
 /**
  * @packageDocumentation
- * The owner side: distribution, health, write-blocking and recovery.
+ * The owner side: distribution, health, write-blocking, audits, repair,
+ * release and recovery.
  */
-export { OwnerService, type OwnerComponents, type OwnerInit } from './owner-service.js'
-export { OwnerStore, type StoredAttestation } from './owner-store.js'
-export { withRetry, isRetryable, type RetryOptions } from './retry.js'
-export type { HolderDirectory, HolderInfo, PointerDirectory, VersionPointerInfo, Progress, PutResult, RecoveryReport } from './types.js'
+export { Auditor, type AuditorComponents, type AuditorInit, type AuditReport, type AuditTarget } from './auditor.js'
+export { CopyBook, type CopyBookComponents, type KnownCopy } from './copy-book.js'
+export { type OwnerComponents, type OwnerInit, OwnerService } from './owner-service.js'
+export { type ManifestPlacement, OwnerStore, type StoredAttestation, type StoredCopy } from './owner-store.js'
+export { newPlaceCounters, type PlaceCounters, Placer, type PlacerComponents, type PlacerInit } from './placer.js'
+export { Reachability } from './reachability.js'
+export { type ReleaseReport, Releaser, type ReleaserComponents, type ReleaserInit } from './releaser.js'
+export { type ChunkPlan, planChunk, Repairer, type RepairerComponents, type RepairerInit, type RepairReport } from './repairer.js'
+export { isRetryable, type RetryOptions, withRetry } from './retry.js'
+export type {
+  HolderDirectory,
+  HolderInfo,
+  PointerDirectory,
+  Progress,
+  PutResult,
+  RecoveryReport,
+  RepairStatus,
+  ReplicaInfo,
+  ReplicationView,
+  VersionPointerInfo
+} from './types.js'

@@ -1,32 +1,42 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   AttestationVerifier,
+  bytesEqual,
   ChunkCipher,
-  type ChunkHealth,
+  type ChunkRef,
+  createLimiter,
+  forEachLimit,
   type HealthSummary,
   HealthTracker,
   type Identity,
-  InvalidAttestationError,
+  type Limiter,
   type Manifest,
   ManifestBuilder,
   MeshkeepError,
   type NodeKeys,
   openManifest,
   openStream,
+  peerIdToString,
   rankHolders,
+  type StateChunk,
   sealManifest,
   sealStream,
   sha256,
-  type StateChunk,
   toHex,
-  bytesEqual,
-  WriteStateMachine,
-  peerIdToString
+  WriteStateMachine
 } from '../core/index.js'
-import { fetchChunks, getManifest, MAX_BATCH, putManifest, type RpcLibp2p, storeChunks } from '../protocols/index.js'
+import { auditRoot } from '../protocols/audit/index.js'
+import { fetchChunks, getManifest, MAX_BATCH, putManifest, type RpcLibp2p } from '../protocols/index.js'
+import { redialDeadConnections } from '../protocols/rpc/index.js'
+import { Auditor, type AuditReport, type AuditTarget } from './auditor.js'
+import { CopyBook } from './copy-book.js'
 import type { OwnerStore } from './owner-store.js'
+import { newPlaceCounters, type PlaceCounters, Placer } from './placer.js'
+import { Reachability } from './reachability.js'
+import { type ReleaseReport, Releaser } from './releaser.js'
+import { Repairer, type RepairReport } from './repairer.js'
 import { withRetry } from './retry.js'
-import type { HolderDirectory, HolderInfo, PointerDirectory, Progress, PutResult, RecoveryReport } from './types.js'
+import type { HolderDirectory, HolderInfo, PointerDirectory, Progress, PutResult, RecoveryReport, RepairStatus, ReplicationView } from './types.js'
 
 export interface OwnerComponents {
   libp2p: RpcLibp2p
@@ -51,6 +61,20 @@ export interface OwnerInit {
   requestTimeoutMs?: number
   /** grace period before DEGRADED, ms @default 60000 */
   gracePeriodMs?: number
+  /** versions kept at holders and in the owner store, the latest included @default 3 */
+  retainVersions?: number
+  /** time between audit rounds once `startMaintenance()` ran; 0 turns the timer off, ms @default 600000 */
+  auditIntervalMs?: number
+  /** copies challenged per audit round @default 64 */
+  auditSample?: number
+  /** how long a holder may stay unreachable before its chunks are re-replicated, ms @default 1800000 */
+  repairAfterMs?: number
+  /** audits, registry changes and puts start repair (and rebalancing) on their own; `repair()` always works @default true */
+  autoRepair?: boolean
+  /** keep a local copy of every chunk (a repair source that needs no holder) @default true */
+  keepLocalChunks?: boolean
+  /** after recovery, holders per chunk (in rendezvous order) probed for copies @default 4 */
+  censusDepth?: number
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -61,40 +85,72 @@ interface Job {
   needed: number
 }
 
-interface Counters {
-  retries: number
+interface Counters extends PlaceCounters {
   fallbacks: number
-  invalidAttestations: number
-  bytesSent: number
-  chunksSent: number
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T
-      await fn(item)
-    }
+/** What background maintenance still has to do. */
+interface Wanted {
+  repair: boolean
+  rebalance: boolean
+  release: boolean
+}
+
+const ABORTED_BY_PUT = 'a new version takes precedence over repair and release'
+
+/** The unique chunks of a manifest (a state may repeat a piece). */
+function uniqueChunks(chunks: readonly ChunkRef[]): ChunkRef[] {
+  const seen = new Set<string>()
+  return chunks.filter(c => {
+    const hex = toHex(c.id)
+    if (seen.has(hex)) return false
+    seen.add(hex)
+    return true
   })
-  await Promise.all(workers)
 }
 
 /**
  * The owner side: turns a state into a replicated version (distribution),
- * tracks its health and write state, and rebuilds it from the network
- * (recovery).
+ * tracks its health and write state, keeps it replicated (audits, repair,
+ * rebalancing after epoch changes), lets old versions go (release), and
+ * rebuilds it from the network (recovery).
+ *
+ * Puts, repairs, releases and recoveries take turns under one lock; a put
+ * aborts a repair or release in flight (they run again after it).
  */
 export class OwnerService {
   readonly health: HealthTracker
   readonly writeState: WriteStateMachine
   readonly verifier = new AttestationVerifier()
+  /** the last repair run (`undefined` before the first) */
+  lastRepair?: RepairStatus
+  lastRepairReport?: RepairReport
+  lastAudit?: AuditReport
+  lastRelease?: ReleaseReport
   private readonly cipher: ChunkCipher
   private readonly self: string
+  private readonly book: CopyBook
+  private readonly reach = new Reachability()
+  private readonly placer: Placer
+  private readonly auditor: Auditor
+  private readonly repairer: Repairer
+  private readonly releaser: Releaser
+  private readonly lock: Limiter = createLimiter(1)
   private current?: { controller: AbortController; done: Promise<unknown> }
+  private maintenanceController?: AbortController
+  private putsWaiting = 0
   private latest?: Manifest
   private readonly init: Required<Omit<OwnerInit, 'log'>> & Pick<OwnerInit, 'log'>
+  private readonly wanted: Wanted = { repair: false, rebalance: false, release: false }
+  private releaseDue = false
+  private maintenanceTimer?: NodeJS.Timeout
+  private maintenanceRun?: Promise<void>
+  private auditTimer?: NodeJS.Timeout
+  private auditing = false
+  private probeTimer?: NodeJS.Timeout
+  private stopController = new AbortController()
+  /** every owner exchange goes through this (see redial.ts) */
+  private readonly rpc: RpcLibp2p
 
   constructor(
     private readonly components: OwnerComponents,
@@ -108,18 +164,53 @@ export class OwnerService {
       retryBaseMs: init.retryBaseMs ?? 200,
       requestTimeoutMs: init.requestTimeoutMs ?? 30_000,
       gracePeriodMs: init.gracePeriodMs ?? 60_000,
+      retainVersions: Math.max(1, init.retainVersions ?? 3),
+      auditIntervalMs: init.auditIntervalMs ?? 10 * 60_000,
+      auditSample: init.auditSample ?? 64,
+      repairAfterMs: init.repairAfterMs ?? 30 * 60_000,
+      autoRepair: init.autoRepair ?? true,
+      keepLocalChunks: init.keepLocalChunks ?? true,
+      censusDepth: init.censusDepth ?? 4,
       log: init.log
     }
-    this.self = components.identity.peerIdString
-    this.cipher = new ChunkCipher({ chunkKey: components.keys.chunkKey, nonceKey: components.keys.nonceKey, owner: components.identity.peerId })
+    const log = this.init.log
+    const { identity, keys, store, directory, pointers } = components
+    const libp2p = redialDeadConnections(components.libp2p, peer => log?.('connection to the holder was dead; dialing it afresh', { holder: peer.toString() }))
+    this.rpc = libp2p
+    this.self = identity.peerIdString
+    this.cipher = new ChunkCipher({ chunkKey: keys.chunkKey, nonceKey: keys.nonceKey, owner: identity.peerId })
     this.health = new HealthTracker({ owner: this.self })
     this.writeState = new WriteStateMachine({
       gracePeriodMs: this.init.gracePeriodMs,
-      onTransition: (from, to) => this.init.log?.('write state changed', { from, to })
+      onTransition: (from, to) => log?.('write state changed', { from, to })
     })
+    this.book = new CopyBook({ store, health: this.health })
+    const onContact = (holder: string, answered: boolean) => this.onContact(holder, answered)
+    this.placer = new Placer(
+      { libp2p, identity, verifier: this.verifier, book: this.book, onContact, log },
+      { leaseMs: this.init.leaseMs, attempts: this.init.attempts, retryBaseMs: this.init.retryBaseMs, requestTimeoutMs: this.init.requestTimeoutMs }
+    )
+    this.auditor = new Auditor(
+      { libp2p, store, book: this.book, onContact, log },
+      { requestTimeoutMs: this.init.requestTimeoutMs, concurrency: this.init.concurrency, attempts: this.init.attempts, retryBaseMs: this.init.retryBaseMs }
+    )
+    this.repairer = new Repairer(
+      { libp2p, identity, verifier: this.verifier, store, book: this.book, reach: this.reach, placer: this.placer, directory, pointers, onContact, log },
+      {
+        repairAfterMs: this.init.repairAfterMs,
+        concurrency: this.init.concurrency,
+        windowChunks: this.init.windowChunks,
+        requestTimeoutMs: this.init.requestTimeoutMs,
+        renewBeforeMs: Math.floor(this.init.leaseMs / 4)
+      }
+    )
+    this.releaser = new Releaser(
+      { libp2p, identity, keys, store, book: this.book, health: this.health, onContact, log },
+      { retainVersions: this.init.retainVersions, concurrency: this.init.concurrency, requestTimeoutMs: this.init.requestTimeoutMs }
+    )
   }
 
-  /** Loads the latest manifest and stored attestations (health survives restarts). */
+  /** Loads the latest manifest and the known copies (health survives restarts). */
   async start(): Promise<void> {
     const { store, keys, identity } = this.components
     const latest = await store.latestVersion()
@@ -128,15 +219,52 @@ export class OwnerService {
       if (sealed !== undefined) this.latest = openManifest(sealed, keys.manifestKey, identity.peerId)
     }
     for (const c of this.latest?.chunks ?? []) this.health.markPlaced(c.id)
-    for await (const [idHex, a] of store.attestations()) {
-      this.health.recordCopy(Buffer.from(idHex, 'hex'), { holder: a.holder, attestedAt: a.attestedAt, leaseExpiresAt: a.leaseExpiresAt, receiptId: '' })
-    }
+    await this.book.load()
     if (this.latest !== undefined) this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
+    this.releaseDue = true
     this.refreshWriteState()
+  }
+
+  /**
+   * Starts background maintenance: the audit timer (every `auditIntervalMs`,
+   * none when 0; each round is followed by a repair check), and a first
+   * repair check and release right away.
+   */
+  startMaintenance(): void {
+    if (this.stopController.signal.aborted) this.stopController = new AbortController()
+    if (this.auditTimer === undefined && this.init.auditIntervalMs > 0) {
+      this.auditTimer = setInterval(() => {
+        void this.tick()
+      }, this.init.auditIntervalMs)
+      this.auditTimer.unref()
+    }
+    this.schedule({ repair: this.init.autoRepair, release: true })
+  }
+
+  /** Stops timers and aborts audits, repairs and releases in flight; nothing new starts until `startMaintenance()`. */
+  async stop(): Promise<void> {
+    clearInterval(this.auditTimer)
+    clearTimeout(this.maintenanceTimer)
+    clearTimeout(this.probeTimer)
+    this.auditTimer = undefined
+    this.maintenanceTimer = undefined
+    this.probeTimer = undefined
+    this.stopController.abort(new MeshkeepError('ABORTED', 'owner service stopped'))
+    await this.maintenanceRun?.catch(() => {})
   }
 
   get latestManifest(): Manifest | undefined {
     return this.latest
+  }
+
+  /** The versions this owner retains (their manifests are in the owner store), ascending. */
+  async versions(): Promise<number[]> {
+    return this.components.store.versions()
+  }
+
+  /** Copies that failed an audit since start (metrics: `meshkeep_audit_failures_total`). */
+  get auditFailures(): number {
+    return this.auditor.failures
   }
 
   /** Feeds membership and health into the write-state machine. */
@@ -155,8 +283,8 @@ export class OwnerService {
     return this.health.summary(this.latest?.chunks.map(c => c.id) ?? [], now)
   }
 
-  /** Per-chunk view of the latest version, for `meshkeep replication`. */
-  replication(now = Date.now()): { version: number | null; chunks: Array<{ index: number; id: string; size: number; health: ChunkHealth; holders: Array<{ peerId: string; attested: boolean; attestedAt: number }> }> } {
+  /** Per-chunk view of the latest version, for `meshkeep replication`: every known copy, attested or audit-verified. */
+  replication(now = Date.now()): ReplicationView {
     return {
       version: this.latest?.version ?? null,
       chunks: (this.latest?.chunks ?? []).map((c, index) => ({
@@ -164,43 +292,261 @@ export class OwnerService {
         id: toHex(c.id),
         size: c.size,
         health: this.health.health(c.id, now),
-        holders: this.health.validCopies(c.id, now).map(h => ({ peerId: h.holder, attested: true, attestedAt: h.attestedAt }))
+        holders: this.book.copies(c.id).map(k => ({
+          peerId: k.holder,
+          attested: k.attested,
+          attestedAt: k.attestedAt,
+          leaseExpiresAt: k.leaseExpiresAt,
+          reachable: !this.book.isSuspended(k.holder)
+        }))
       }))
     }
   }
 
+  /** Registry membership changed: refresh the write state and check for departed holders. */
+  onMembershipChange(): void {
+    this.refreshWriteState()
+    if (this.init.autoRepair) this.schedule({ repair: true })
+  }
+
+  /** A new registry epoch: move the chunks whose primaries changed. */
+  onEpoch(): void {
+    if (this.init.autoRepair) this.schedule({ rebalance: true })
+  }
+
   /**
    * Stores a new state version. One distribution runs at a time; a newer put
-   * aborts an older one in flight (which then publishes nothing).
+   * aborts an older one in flight (which then publishes nothing), and any
+   * repair or release in flight.
    */
-  async put(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}): Promise<PutResult> {
+  async put(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}
+  ): Promise<PutResult> {
     this.refreshWriteState()
     this.writeState.assertWritable()
     const previous = this.current
     const controller = new AbortController()
     const signal = options.signal != null ? AbortSignal.any([options.signal, controller.signal]) : controller.signal
+    this.putsWaiting++
     const done = (async () => {
       if (previous !== undefined) {
         previous.controller.abort(new MeshkeepError('ABORTED', 'superseded by a newer version'))
         await previous.done.catch(() => {})
       }
-      return this.distribute(source, signal, options.onProgress)
+      this.maintenanceController?.abort(new MeshkeepError('ABORTED', ABORTED_BY_PUT))
+      return this.lock(async () => {
+        this.putsWaiting--
+        return this.distribute(source, signal, options.onProgress)
+      })
     })()
     this.current = { controller, done }
     try {
-      return await done
+      const result = await done
+      this.releaseDue = true
+      const s = this.summary()
+      this.schedule({ release: true, repair: this.init.autoRepair && s.replicated !== s.total })
+      return result
     } finally {
       if (this.current?.done === done) this.current = undefined
     }
   }
 
-  private async distribute(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal: AbortSignal, onProgress?: (p: Progress) => void): Promise<PutResult> {
+  /**
+   * One audit round over the latest version: a random sample of known copies
+   * (at most `auditSample`), plus one probe per unreachable holder to notice
+   * its return. Failed copies are dropped from health; with `autoRepair`, a
+   * failure or a holder unreachable past `repairAfterMs` starts a repair.
+   */
+  async auditNow(options: { signal?: AbortSignal } = {}): Promise<AuditReport> {
+    const latest = this.latest
+    const empty: AuditReport = { at: Date.now(), challenged: 0, passed: 0, failed: 0, unreachable: 0, inconclusive: 0, discovered: 0, failures: [] }
+    if (latest === undefined || latest.chunks.length === 0) return empty
+    const targets = this.auditor.sample(latest.chunks, this.init.auditSample)
+    targets.push(...this.probes(latest, new Set(targets.map(t => t.holder))))
+    const signal = AbortSignal.any([this.stopController.signal, ...(options.signal ? [options.signal] : [])])
+    const report = await this.auditor.audit(targets, signal, { discover: true })
+    this.lastAudit = report
+    this.refreshWriteState()
+    if (this.init.autoRepair && (report.failed > 0 || this.reach.overdue(Date.now(), this.init.repairAfterMs).length > 0)) this.schedule({ repair: true })
+    return report
+  }
+
+  /**
+   * One challenge per unreachable holder that is still a member (and not in
+   * `skip`): a copy it is booked for when there is one, else any chunk. Any
+   * answer brings it back; a passed challenge on a booked copy also proves it.
+   */
+  private probes(latest: Manifest, skip: ReadonlySet<string>): AuditTarget[] {
+    const members = new Set(this.components.directory.members().map(m => m.peerIdString))
+    const out: AuditTarget[] = []
+    for (const h of this.reach.downHolders()) {
+      if (skip.has(h) || !members.has(h)) continue
+      const held = latest.chunks.find(c => this.book.has(c.id, h))
+      const ref = held ?? (latest.chunks[Math.floor(Math.random() * latest.chunks.length)] as ChunkRef)
+      out.push({ id: ref.id, size: ref.size, holder: h })
+    }
+    return out
+  }
+
+  /**
+   * While some holder is unreachable, probe it sooner than the next audit
+   * round (at most every minute), so a short outage does not keep its
+   * copies out of health (and writes blocked) for a whole audit interval.
+   */
+  private scheduleProbe(): void {
+    if (this.probeTimer !== undefined || this.auditTimer === undefined || this.stopController.signal.aborted) return
+    this.probeTimer = setTimeout(
+      () => {
+        this.probeTimer = undefined
+        const latest = this.latest
+        if (latest === undefined) return
+        const targets = this.probes(latest, new Set())
+        if (targets.length === 0) return
+        this.auditor
+          .audit(targets, this.stopController.signal, { discover: true })
+          .then(() => this.refreshWriteState())
+          .catch(err => {
+            if (!this.stopController.signal.aborted) this.init.log?.('probing unreachable holders failed', { err: String(err) })
+          })
+          .finally(() => {
+            if (this.reach.downHolders().length > 0) this.scheduleProbe()
+          })
+      },
+      Math.min(this.init.auditIntervalMs, 60_000)
+    )
+    this.probeTimer.unref()
+  }
+
+  /**
+   * Re-replicates the latest version now (see `Repairer`): waits for a put
+   * in progress, and is aborted by a put that starts. With `rebalance`, also
+   * moves chunks whose rendezvous primaries changed.
+   */
+  async repair(options: { rebalance?: boolean; signal?: AbortSignal } = {}): Promise<RepairReport> {
+    return this.lock(async () => {
+      const latest = this.latest
+      const started = Date.now()
+      if (latest === undefined) return { at: started, moved: 0, failed: 0, released: 0, gone: [], manifestMoved: 0, pointerPublished: false, ms: 0 }
+      const signal = this.maintenanceSignal(options.signal)
+      try {
+        const r = await this.repairer.run({ version: latest.version, chunks: latest.chunks }, { rebalance: options.rebalance === true, signal })
+        this.lastRepair = { at: r.at, moved: r.moved, failed: r.failed }
+        this.lastRepairReport = r
+        if (r.moved > 0 || r.gone.length > 0 || r.released > 0) this.init.log?.('repair done', { ...r })
+        return r
+      } finally {
+        this.maintenanceController = undefined
+        this.refreshWriteState()
+      }
+    })
+  }
+
+  /**
+   * Lets versions older than the latest `retainVersions` go (see `Releaser`).
+   * Only runs when the latest version is fully replicated, so a version is
+   * never dropped before its successor is safe; otherwise returns undefined.
+   */
+  async release(options: { signal?: AbortSignal } = {}): Promise<ReleaseReport | undefined> {
+    return this.lock(async () => {
+      const s = this.summary()
+      if (this.latest === undefined || s.replicated !== s.total) return undefined
+      const signal = this.maintenanceSignal(options.signal)
+      try {
+        const r = await this.releaser.run(signal)
+        this.lastRelease = r
+        this.releaseDue = r.failedHolders.length > 0
+        return r
+      } finally {
+        this.maintenanceController = undefined
+      }
+    })
+  }
+
+  /** A signal for a repair or release: aborted by stop(), the caller, or a put (also one already waiting). */
+  private maintenanceSignal(caller?: AbortSignal): AbortSignal {
+    const controller = new AbortController()
+    this.maintenanceController = controller
+    if (this.putsWaiting > 0) controller.abort(new MeshkeepError('ABORTED', ABORTED_BY_PUT))
+    return AbortSignal.any([controller.signal, this.stopController.signal, ...(caller ? [caller] : [])])
+  }
+
+  private onContact(holder: string, answered: boolean): void {
+    if (answered) {
+      if (this.reach.markUp(holder)) {
+        this.book.resume(holder)
+        this.init.log?.('holder reachable again', { holder })
+      }
+    } else if (this.reach.markDown(holder)) {
+      this.book.suspend(holder)
+      this.init.log?.('holder unreachable; its copies no longer count', { holder })
+      this.scheduleProbe()
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.auditing || this.latest === undefined) return
+    this.auditing = true
+    try {
+      await this.auditNow()
+      if (this.init.autoRepair) this.schedule({ repair: true })
+    } catch (err) {
+      if (!this.stopController.signal.aborted) this.init.log?.('audit round failed', { err: String(err) })
+    } finally {
+      this.auditing = false
+    }
+  }
+
+  /** Queues background work; one maintenance loop runs at a time and picks up whatever was queued meanwhile. */
+  private schedule(what: Partial<Wanted>, delayMs = 50): void {
+    if (this.stopController.signal.aborted) return
+    this.wanted.repair ||= what.repair === true
+    this.wanted.rebalance ||= what.rebalance === true
+    this.wanted.release ||= what.release === true
+    if (this.maintenanceTimer !== undefined || this.maintenanceRun !== undefined) return
+    this.maintenanceTimer = setTimeout(() => {
+      this.maintenanceTimer = undefined
+      this.maintenanceRun = this.maintain().finally(() => {
+        this.maintenanceRun = undefined
+        if (this.wanted.repair || this.wanted.rebalance || this.wanted.release) this.schedule({}, 500)
+      })
+    }, delayMs)
+    this.maintenanceTimer.unref()
+  }
+
+  private async maintain(): Promise<void> {
+    while (!this.stopController.signal.aborted && (this.wanted.repair || this.wanted.rebalance || this.wanted.release)) {
+      const w = { ...this.wanted }
+      this.wanted.repair = this.wanted.rebalance = this.wanted.release = false
+      try {
+        if (w.repair || w.rebalance) await this.repair({ rebalance: w.rebalance })
+        if (this.releaseDue || w.release) await this.release()
+      } catch (err) {
+        if (this.stopController.signal.aborted) return
+        if (err instanceof MeshkeepError && err.code === 'ABORTED') {
+          // a put took the lock: do it again afterwards
+          this.wanted.repair ||= w.repair
+          this.wanted.rebalance ||= w.rebalance
+          this.wanted.release ||= w.release
+          return
+        }
+        this.init.log?.('maintenance failed', { err: String(err) })
+      }
+    }
+  }
+
+  private async distribute(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    signal: AbortSignal,
+    onProgress?: (p: Progress) => void
+  ): Promise<PutResult> {
     const started = Date.now()
     const { store } = this.components
     const version = ((await store.latestVersion()) ?? 0) + 1
-    const members = this.components.directory.members()
+    // holders known to be unreachable are skipped until they answer an audit again
+    const members = this.components.directory.members().filter(m => !this.reach.isDown(m.peerIdString))
     const builder = new ManifestBuilder()
-    const counters: Counters = { retries: 0, fallbacks: 0, invalidAttestations: 0, bytesSent: 0, chunksSent: 0 }
+    const counters: Counters = { ...newPlaceCounters(), fallbacks: 0 }
     let window: StateChunk[] = []
     const flush = async () => {
       await this.placeWindow(window, members, counters, signal)
@@ -218,16 +564,30 @@ export class OwnerService {
     const manifest = builder.build(version)
     const sealed = sealManifest(manifest, this.components.keys.manifestKey, this.components.identity)
     const manifestHolders = await this.placeManifest(sealed, members, signal)
+    const manifestId = sha256(sealed)
     await store.putManifest(version, sealed)
+    await store.putManifestPlacement(version, { manifestId, holders: manifestHolders.map(h => h.peerIdString), published: false })
     this.latest = manifest
     this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
     try {
-      await this.components.pointers.publish({ version, manifestId: sha256(sealed), holders: manifestHolders.map(h => h.peerId) }, { signal: AbortSignal.timeout(15_000) })
+      await this.components.pointers.publish({ version, manifestId, holders: manifestHolders.map(h => h.peerId) }, { signal: AbortSignal.timeout(15_000) })
+      await store.putManifestPlacement(version, { manifestId, holders: manifestHolders.map(h => h.peerIdString), published: true })
     } catch (err) {
       this.init.log?.('publishing the version pointer failed; will retry on repair', { err: String(err) })
     }
     this.refreshWriteState()
-    return { version, totalSize: manifest.totalSize, chunks: manifest.chunks.length, ...counters, ms: Date.now() - started }
+    const { retries, fallbacks, invalidAttestations, bytesSent, chunksSent } = counters
+    return {
+      version,
+      totalSize: manifest.totalSize,
+      chunks: manifest.chunks.length,
+      retries,
+      fallbacks,
+      invalidAttestations,
+      bytesSent,
+      chunksSent,
+      ms: Date.now() - started
+    }
   }
 
   /** Places one window of chunks: local copy, then two attested remote copies each. */
@@ -235,7 +595,7 @@ export class OwnerService {
     const now = Date.now()
     const jobs: Job[] = []
     for (const chunk of window) {
-      if (!(await this.components.store.hasChunk(chunk.id))) await this.components.store.putChunk(chunk.id, chunk.bytes)
+      if (this.init.keepLocalChunks && !(await this.components.store.hasChunk(chunk.id))) await this.components.store.putChunk(chunk.id, chunk.bytes)
       this.health.markPlaced(chunk.id)
       const holding = new Set(this.health.validCopies(chunk.id, now + 3600_000).map(c => c.holder))
       const needed = 2 - holding.size
@@ -268,47 +628,19 @@ export class OwnerService {
         for (let i = 0; i < list.length; i += MAX_BATCH) batches.push({ holder, jobs: list.slice(i, i + MAX_BATCH) })
       }
       if (batches.length === 0) break // nobody left to try: these chunks stay Partial/AtRisk for repair
-      await pool(batches, this.init.concurrency, b => this.sendBatch(b.holder, b.jobs, counters, signal))
+      await forEachLimit(batches, this.init.concurrency, async b => {
+        const ok = await this.placer.storeAt(
+          b.holder,
+          b.jobs.map(j => j.chunk),
+          signal,
+          counters
+        )
+        ok?.forEach((stored, k) => {
+          if (stored) (b.jobs[k] as Job).needed--
+        })
+      })
       open = open.filter(j => j.needed > 0 && j.ranked.some(h => !j.tried.has(h.peerIdString)))
       round++
-    }
-  }
-
-  private async sendBatch(holder: HolderInfo, jobs: Job[], counters: Counters, signal: AbortSignal): Promise<void> {
-    const { libp2p, identity, store } = this.components
-    const items = jobs.map(j => j.chunk)
-    let results: Awaited<ReturnType<typeof storeChunks>>
-    try {
-      results = await withRetry(() => storeChunks(libp2p, peerIdFromString(holder.peerIdString), items, this.init.leaseMs, { signal, timeoutMs: this.init.requestTimeoutMs }), {
-        attempts: this.init.attempts,
-        baseDelayMs: this.init.retryBaseMs,
-        maxDelayMs: 5_000,
-        signal,
-        onRetry: () => {
-          counters.retries++
-        }
-      })
-    } catch (err) {
-      if (signal.aborted) throw signal.reason
-      this.init.log?.('store failed; falling back', { holder: holder.peerIdString, err: String(err) })
-      return
-    }
-    counters.chunksSent += items.length
-    counters.bytesSent += items.reduce((n, i) => n + i.bytes.length, 0)
-    const now = Date.now()
-    for (const r of results) {
-      const job = jobs[r.index]
-      if (job === undefined || r.attestation === undefined) continue
-      try {
-        const v = this.verifier.verify(r.attestation, { owner: identity.peerId, holder: holder.peerId, item: { id: job.chunk.id, size: job.chunk.bytes.length } }, now)
-        this.health.recordCopy(job.chunk.id, { holder: holder.peerIdString, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt, receiptId: v.receiptId })
-        await store.putAttestation(job.chunk.id, { holder: holder.peerIdString, attestation: r.attestation, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt })
-        job.needed--
-      } catch (err) {
-        if (!(err instanceof InvalidAttestationError)) throw err
-        counters.invalidAttestations++
-        this.init.log?.('invalid attestation; falling back', { holder: holder.peerIdString, reason: err.reason })
-      }
     }
   }
 
@@ -319,7 +651,7 @@ export class OwnerService {
     for (const holder of rankHolders(id, this.components.identity.peerId, members, Math.min(sealed.length, 65_536))) {
       if (placed.length >= 2) break
       try {
-        const att = await putManifest(this.components.libp2p, peerIdFromString(holder.peerIdString), sealed, { signal, timeoutMs: this.init.requestTimeoutMs })
+        const att = await putManifest(this.rpc, peerIdFromString(holder.peerIdString), sealed, { signal, timeoutMs: this.init.requestTimeoutMs })
         this.verifier.verify(att, { owner: this.components.identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } })
         placed.push(holder)
       } catch (err) {
@@ -333,12 +665,25 @@ export class OwnerService {
   /**
    * Rebuilds the latest version from the network alone: pointer from the
    * DHT, manifest from its holders, chunks from any holder in rendezvous
-   * order, every id and the plaintext digest verified.
+   * order, every id and the plaintext digest verified. Then learns where the
+   * chunks are (an audit of each chunk's likely holders), so health and
+   * `replication()` show the truth, and starts repair if copies are missing.
    */
-  async recover(sink: (piece: Uint8Array) => Promise<void> | void, options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}): Promise<RecoveryReport> {
+  async recover(
+    sink: (piece: Uint8Array) => Promise<void> | void,
+    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}
+  ): Promise<RecoveryReport> {
+    return this.lock(() => this.doRecover(sink, options))
+  }
+
+  private async doRecover(
+    sink: (piece: Uint8Array) => Promise<void> | void,
+    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void }
+  ): Promise<RecoveryReport> {
     const started = Date.now()
     const signal = options.signal ?? new AbortController().signal
-    const { libp2p, identity, keys, store } = this.components
+    const { identity, keys, store } = this.components
+    const libp2p = this.rpc
     const members = this.components.directory.members().filter(m => m.peerIdString !== this.self)
     const pointer = await this.components.pointers.resolve({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) })
     const holdersUsed = new Set<string>()
@@ -347,76 +692,143 @@ export class OwnerService {
     const manifestSources = [...(pointer?.holders.map(peerIdToString) ?? []), ...members.map(m => m.peerIdString)]
     let manifest: Manifest | undefined
     let sealed: Uint8Array | undefined
+    let manifestFrom: string | undefined
     for (const holder of [...new Set(manifestSources)]) {
       try {
-        const bytes = await getManifest(libp2p, peerIdFromString(holder), pointer?.version ?? 'latest', { signal, timeoutMs: this.init.requestTimeoutMs })
-        if (pointer !== undefined && !bytesEqual(sha256(bytes), pointer.manifestId)) throw new MeshkeepError('INVALID_MANIFEST', 'manifest does not match the signed pointer')
+        const bytes = await withRetry(
+          () => getManifest(libp2p, peerIdFromString(holder), pointer?.version ?? 'latest', { signal, timeoutMs: this.init.requestTimeoutMs }),
+          { attempts: this.init.attempts, baseDelayMs: this.init.retryBaseMs, maxDelayMs: 5_000, signal }
+        )
+        if (pointer !== undefined && !bytesEqual(sha256(bytes), pointer.manifestId))
+          throw new MeshkeepError('INVALID_MANIFEST', 'manifest does not match the signed pointer')
         const m = openManifest(bytes, keys.manifestKey, identity.peerId)
         if (manifest === undefined || m.version > manifest.version) {
           manifest = m
           sealed = bytes
+          manifestFrom = holder
         }
         if (pointer !== undefined) break
       } catch (err) {
         if (signal.aborted) throw err
         retries++
+        this.init.log?.('manifest fetch failed; trying the next holder', { holder, version: pointer?.version ?? 'latest', err: String(err) })
       }
     }
     if (manifest === undefined || sealed === undefined) throw new MeshkeepError('NOT_FOUND', 'no holder could provide a valid manifest for this identity')
     const m = manifest
     let bytes = 0
-    const fetched = this.fetchInOrder(m, members, signal, holdersUsed, () => {
+    const sources = new Map<string, string>()
+    const fetched = this.fetchInOrder(m, members, signal, holdersUsed, sources, () => {
       retries++
     })
     let chunks = 0
-    for await (const piece of openStream(fetched, this.cipher, m)) {
+    // fetchInOrder checked every id (it must, to fall back to another holder): open without hashing again
+    for await (const piece of openStream(fetched, this.cipher, m, { idsVerified: true })) {
       await sink(piece)
       bytes += piece.length
       chunks++
       options.onProgress?.({ bytes, chunks })
     }
     await store.putManifest(m.version, sealed)
+    const manifestHolders = [...new Set([...(pointer?.version === m.version ? pointer.holders.map(peerIdToString) : []), manifestFrom ?? ''])].filter(
+      h => h !== ''
+    )
+    await store.putManifestPlacement(m.version, { manifestId: sha256(sealed), holders: manifestHolders, published: pointer?.version === m.version })
     this.latest = m
+    for (const c of m.chunks) this.health.markPlaced(c.id)
     this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
+    await this.census(m, members, sources, signal).catch(err => {
+      if (signal.aborted) throw err
+      this.init.log?.('locating copies after recovery failed; audits and repair will catch up', { err: String(err) })
+    })
+    this.refreshWriteState()
+    if (this.init.autoRepair) this.schedule({ repair: true })
     return { version: m.version, chunks, bytes, holdersUsed: [...holdersUsed], retries, ms: Date.now() - started }
   }
 
-  /** Yields chunk bytes in manifest order, fetching windows in parallel with fallback. */
-  private async *fetchInOrder(m: Manifest, members: HolderInfo[], signal: AbortSignal, used: Set<string>, onRetry: () => void): AsyncGenerator<Uint8Array> {
-    const { store, identity, libp2p } = this.components
+  /**
+   * After recovery the owner has no copy records: challenge each chunk's
+   * likely holders (the one that served it, and the first `censusDepth` of
+   * its ranking) and book every copy that proves itself.
+   */
+  private async census(m: Manifest, members: HolderInfo[], sources: Map<string, string>, signal: AbortSignal): Promise<void> {
+    const targets: AuditTarget[] = []
+    for (const ref of uniqueChunks(m.chunks)) {
+      const hex = toHex(ref.id)
+      const candidates = new Set<string>()
+      const source = sources.get(hex)
+      if (source !== undefined) candidates.add(source)
+      for (const h of rankHolders(ref.id, this.components.identity.peerId, members, ref.size).slice(0, this.init.censusDepth)) candidates.add(h.peerIdString)
+      for (const h of candidates) if (!this.book.has(hex, h)) targets.push({ id: ref.id, size: ref.size, holder: h })
+    }
+    if (targets.length > 0) await this.auditor.audit(targets, AbortSignal.any([signal, this.stopController.signal]), { discover: true })
+  }
+
+  /**
+   * Yields chunk bytes in manifest order, fetching windows in parallel with
+   * fallback. Every chunk (local copies too) is hashed here, exactly once:
+   * a mismatch sends it to the next holder. Records which holder served
+   * each chunk, and the audit root of each fetched chunk (the bytes are at
+   * hand; later audits need it).
+   */
+  private async *fetchInOrder(
+    m: Manifest,
+    members: HolderInfo[],
+    signal: AbortSignal,
+    used: Set<string>,
+    sources: Map<string, string>,
+    onRetry: () => void
+  ): AsyncGenerator<Uint8Array> {
+    const { store, identity } = this.components
+    const libp2p = this.rpc
     const windowSize = this.init.windowChunks
     for (let start = 0; start < m.chunks.length; start += windowSize) {
       const refs = m.chunks.slice(start, start + windowSize)
       const got: Array<Uint8Array | undefined> = new Array(refs.length)
+      const local: boolean[] = new Array(refs.length).fill(false)
       const pending = new Map<number, HolderInfo[]>()
       for (let i = 0; i < refs.length; i++) {
-        const ref = refs[i] as (typeof refs)[number]
-        const local = await store.getChunk(ref.id)
-        if (local !== undefined) got[i] = local
-        else pending.set(i, rankHolders(ref.id, identity.peerId, members, ref.size))
+        const ref = refs[i] as ChunkRef
+        const copy = await store.getChunk(ref.id)
+        if (copy !== undefined && bytesEqual(sha256(copy), ref.id)) {
+          got[i] = copy
+          local[i] = true
+        } else pending.set(i, rankHolders(ref.id, identity.peerId, members, ref.size))
       }
       while (pending.size > 0) {
         signal.throwIfAborted()
         const perHolder = new Map<string, number[]>()
         for (const [i, ranked] of pending) {
           const next = ranked.shift()
-          if (next === undefined) throw new MeshkeepError('UNAVAILABLE', `no holder returned chunk ${start + i} (${toHex(refs[i]?.id ?? new Uint8Array(0)).slice(0, 16)}…)`)
+          if (next === undefined)
+            throw new MeshkeepError('UNAVAILABLE', `no holder returned chunk ${start + i} (${toHex(refs[i]?.id ?? new Uint8Array(0)).slice(0, 16)}…)`)
           const list = perHolder.get(next.peerIdString) ?? []
           list.push(i)
           perHolder.set(next.peerIdString, list)
         }
         const batches: Array<[string, number[]]> = []
         for (const [holder, list] of perHolder) for (let k = 0; k < list.length; k += MAX_BATCH) batches.push([holder, list.slice(k, k + MAX_BATCH)])
-        await pool(batches, this.init.concurrency, async ([holder, idx]) => {
+        await forEachLimit(batches, this.init.concurrency, async ([holder, idx]) => {
           try {
-            const data = await fetchChunks(libp2p, peerIdFromString(holder), idx.map(i => (refs[i] as (typeof refs)[number]).id), { signal, timeoutMs: this.init.requestTimeoutMs })
+            // transport trouble is retried at the same holder before moving on: it may hold the only copy
+            const data = await withRetry(
+              () =>
+                fetchChunks(
+                  libp2p,
+                  peerIdFromString(holder),
+                  idx.map(i => (refs[i] as ChunkRef).id),
+                  { signal, timeoutMs: this.init.requestTimeoutMs }
+                ),
+              { attempts: this.init.attempts, baseDelayMs: this.init.retryBaseMs, maxDelayMs: 5_000, signal, onRetry }
+            )
             idx.forEach((i, k) => {
               const d = data[k]
-              const ref = refs[i] as (typeof refs)[number]
+              const ref = refs[i] as ChunkRef
               if (d !== undefined && bytesEqual(sha256(d), ref.id)) {
                 got[i] = d
                 pending.delete(i)
                 used.add(holder)
+                sources.set(toHex(ref.id), holder)
               } else {
                 onRetry()
               }
@@ -424,12 +836,17 @@ export class OwnerService {
           } catch (err) {
             if (signal.aborted) throw err
             onRetry()
+            this.init.log?.('chunk fetch failed; trying the next holder', { holder, chunks: idx.length, err: String(err) })
           }
         })
       }
       for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i] as ChunkRef
         const d = got[i] as Uint8Array
-        if (!(await store.hasChunk(refs[i]?.id ?? new Uint8Array(0)))) await store.putChunk(refs[i]?.id ?? new Uint8Array(0), d)
+        if (!local[i]) {
+          if (this.init.keepLocalChunks) await store.putChunk(ref.id, d)
+          if ((await store.getAuditRoot(ref.id)) === undefined) await store.putAuditRoot(ref.id, auditRoot(d))
+        }
         yield d
       }
     }

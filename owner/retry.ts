@@ -25,10 +25,14 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
       const cap = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1))
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, Math.random() * cap)
-        opts.signal?.addEventListener('abort', () => {
-          clearTimeout(t)
-          reject(opts.signal?.reason)
-        }, { once: true })
+        opts.signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t)
+            reject(opts.signal?.reason)
+          },
+          { once: true }
+        )
       })
     }
   }

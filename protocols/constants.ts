@@ -6,7 +6,8 @@ export const protocolId = (name: string, version = '1.0.0'): string => `${PROTOC
 
 export const STORE_PROTOCOL = protocolId('store')
 export const FETCH_PROTOCOL = protocolId('fetch')
-export const AUDIT_PROTOCOL = protocolId('audit')
+/** v2: segment Merkle proofs the owner checks without holding the chunk (see protocols/audit/proof.ts) */
+export const AUDIT_PROTOCOL = protocolId('audit', '2.0.0')
 export const RELEASE_PROTOCOL = protocolId('release')
 export const MANIFEST_PROTOCOL = protocolId('manifest')
 

@@ -67,3 +67,13 @@ export const SHARD_QUERY_TIMEOUT_MS = 5_000
 
 /** Fraction of membership that must change (symmetric difference / previous size) to start a new epoch. */
 export const EPOCH_CHANGE_THRESHOLD = 0.1
+
+/**
+ * For this long after `start()`, the view grows without opening epochs: a
+ * node that just started is still discovering the mesh (its first refresh
+ * may know only the bootstrap peer), and that is not a membership change, ms.
+ */
+export const EPOCH_SETTLE_MS = 30_000
+
+/** While settling, the delay after the first refresh; it doubles after each one, ms. */
+export const SETTLE_FIRST_REFRESH_MS = 1_000

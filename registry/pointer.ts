@@ -95,17 +95,25 @@ export function validateVersionPointer(key: Uint8Array, value: Uint8Array): Vers
 export function selectVersionPointer(key: Uint8Array, records: Uint8Array[]): number {
   let best = -1
   let bestVersion = -1
+  let bestCreatedAt = -1
   let bestBytes: Uint8Array | undefined
   records.forEach((bytes, i) => {
-    let version: number
+    let p: VersionPointer
     try {
-      version = validateVersionPointer(key, bytes).version
+      p = validateVersionPointer(key, bytes)
     } catch {
       return
     }
-    if (bestBytes == null || version > bestVersion || (version === bestVersion && compareBytes(bytes, bestBytes) > 0)) {
+    // highest version; for the same version the newest pointer (a republish naming new manifest
+    // holders after a repair); bytes only break exact ties, so every node picks the same record
+    const better =
+      bestBytes == null ||
+      p.version > bestVersion ||
+      (p.version === bestVersion && (p.createdAt > bestCreatedAt || (p.createdAt === bestCreatedAt && compareBytes(bytes, bestBytes) > 0)))
+    if (better) {
       best = i
-      bestVersion = version
+      bestVersion = p.version
+      bestCreatedAt = p.createdAt
       bestBytes = bytes
     }
   })

@@ -3,6 +3,7 @@ import { type KadDHT, MessageType } from '@libp2p/kad-dht'
 import { createLimiter, type Identity, MAX_CAPACITY_BUCKET, MeshkeepError } from '../core/index.js'
 import {
   EPOCH_CHANGE_THRESHOLD,
+  EPOCH_SETTLE_MS,
   FULL_SWEEP_MIN_PEERS,
   MAX_ADDR_CHARS,
   MAX_ADDRS,
@@ -11,6 +12,7 @@ import {
   QUERY_TIMEOUT_MS,
   REFRESH_INTERVAL_MS,
   REPUBLISH_INTERVAL_MS,
+  SETTLE_FIRST_REFRESH_MS,
   SHARD_CONCURRENCY,
   SHARD_COUNT,
   SHARD_QUERY_TIMEOUT_MS,
@@ -55,6 +57,8 @@ export interface RegistryInit {
   shardsPerRefresh?: number
   /** peers in the peer store speaking this protocol are candidates too @default MESH_DHT_PROTOCOL */
   candidateProtocol?: string
+  /** after start(), how long the view grows without opening epochs (refreshing every 1, 2, 4 … s), ms @default 30000 */
+  epochSettleMs?: number
   /** fraction of membership that must change to start a new epoch @default 0.1 */
   epochChangeThreshold?: number
   /** called after every change of the member set */
@@ -113,11 +117,15 @@ export class Registry extends EventTarget implements Startable {
   private readonly shardQueryTimeoutMs: number
   private readonly threshold: number
   private readonly shardsPerRefresh: number
+  private readonly epochSettleMs: number
   private readonly candidateProtocol: string
   private readonly onChange: ((view: RegistryView) => void) | undefined
   private readonly onEpoch: ((view: RegistryView) => void) | undefined
 
   private running = false
+  /** until when (ms since the Unix epoch) view changes only move the epoch base */
+  private settlingUntil = 0
+  private settleBackoffMs = SETTLE_FIRST_REFRESH_MS / 2
   private stopController = new AbortController()
   private refreshTimer: NodeJS.Timeout | undefined
   private republishTimer: NodeJS.Timeout | undefined
@@ -157,6 +165,7 @@ export class Registry extends EventTarget implements Startable {
     this.shardQueryTimeoutMs = init.shardQueryTimeoutMs ?? SHARD_QUERY_TIMEOUT_MS
     this.threshold = init.epochChangeThreshold ?? EPOCH_CHANGE_THRESHOLD
     this.shardsPerRefresh = init.shardsPerRefresh ?? SHARDS_PER_REFRESH
+    this.epochSettleMs = init.epochSettleMs ?? EPOCH_SETTLE_MS
     this.candidateProtocol = init.candidateProtocol ?? MESH_DHT_PROTOCOL
     this.onChange = init.onChange
     this.onEpoch = init.onEpoch
@@ -166,6 +175,8 @@ export class Registry extends EventTarget implements Startable {
   start(): void {
     if (this.running) return
     this.running = true
+    this.settlingUntil = Date.now() + this.epochSettleMs
+    this.settleBackoffMs = SETTLE_FIRST_REFRESH_MS / 2
     this.stopController = new AbortController()
     this.scheduleRefresh(0)
     this.scheduleRepublish()
@@ -480,8 +491,9 @@ export class Registry extends EventTarget implements Startable {
     if (refreshed) this.updatedAt = Date.now()
     let newEpoch = false
     const ids = new Set(next.keys())
-    if (this.epochBase == null) {
-      // the first non-empty view fixes epoch 1's membership (a registry that has seen nobody has no epoch to leave)
+    if (this.epochBase == null || (this.running && Date.now() < this.settlingUntil)) {
+      // the first non-empty view fixes epoch 1's membership (a registry that has seen nobody has no epoch
+      // to leave), and while a started node is still discovering the mesh its view only moves that base
       if (ids.size > 0) this.epochBase = ids
     } else if (epochChanged(this.epochBase, ids, this.threshold)) {
       this.epoch++
@@ -510,10 +522,21 @@ export class Registry extends EventTarget implements Startable {
       this.refresh()
         .catch(err => this.log('scheduled refresh failed - %e', err))
         .finally(() => {
-          if (this.running) this.scheduleRefresh(this.refreshIntervalMs)
+          if (this.running) this.scheduleRefresh(this.nextRefreshDelay())
         })
     }, delay)
     this.refreshTimer.unref()
+  }
+
+  /**
+   * While a started node settles, refreshes come quickly (1 s, 2 s, 4 s …) so
+   * the view catches up with peers the DHT reveals, whatever the order of
+   * events; afterwards at the configured interval.
+   */
+  private nextRefreshDelay(): number {
+    if (Date.now() >= this.settlingUntil) return this.refreshIntervalMs
+    this.settleBackoffMs = Math.min(this.settleBackoffMs * 2, this.refreshIntervalMs)
+    return this.settleBackoffMs
   }
 
   private scheduleRepublish(): void {

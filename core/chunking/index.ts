@@ -12,7 +12,7 @@
 
 export { ChunkCipher, type ChunkCipherInit, type SealedPiece } from './chunk-cipher.js'
 export * from './constants.js'
-export { type ExpectedState, openStream } from './open-stream.js'
+export { type ExpectedState, type OpenStreamOptions, openStream } from './open-stream.js'
 export { rechunk } from './rechunk.js'
 export { type StateChunk, sealStream } from './seal-stream.js'
 export { StateDigest } from './state-digest.js'

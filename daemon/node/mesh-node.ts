@@ -68,7 +68,13 @@ export class MeshNode {
         ...this.init.registry,
         onChange: view => {
           this.init.registry?.onChange?.(view)
-          this.owner?.refreshWriteState()
+          // refreshes the write state; a holder that left gets its chunks re-replicated
+          this.owner?.onMembershipChange()
+        },
+        onEpoch: view => {
+          this.init.registry?.onEpoch?.(view)
+          // a new epoch moves the chunks whose rendezvous primaries changed
+          this.owner?.onEpoch()
         }
       }
     )
@@ -91,13 +97,14 @@ export class MeshNode {
         identity: this.identity,
         keys: this.keys,
         store: new OwnerStore(this.db.store.sub('owner')),
-        directory: { members: () => this.registry.view().members },
+        directory: { members: () => this.registry.view().members, ready: () => this.registry.view().updatedAt > 0 },
         pointers
       },
       { ...this.init.owner, log: this.init.log }
     )
     await this.holder.start()
     await this.owner.start()
+    this.owner.startMaintenance()
     this.libp2p.addEventListener('peer:connect', () => this.owner.writeState.dispatch({ type: 'PEER_CONNECTED' }))
     if ((this.init.bootstrap ?? []).length > 0) await dialBootstrap(this.libp2p, this.init.bootstrap ?? [])
     this.registry.start()
@@ -118,6 +125,7 @@ export class MeshNode {
     if (!this.started) return
     this.started = false
     this.registry.stop()
+    await this.owner.stop()
     await this.holder.stop()
     await this.libp2p.stop()
     await this.db.close()

@@ -17,3 +17,4 @@ export {
   type ServeOptions,
   serve
 } from './rpc.js'
+export { redialDeadConnections } from './redial.js'

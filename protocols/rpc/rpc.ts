@@ -112,6 +112,9 @@ export async function request<Req, Res extends ErrorFields>(
   }
 }
 
+/** How long a peer that sent a malformed request may keep its stream after our error answer, ms. */
+const INVALID_STREAM_RESET_GRACE_MS = 2_000
+
 export interface ServeContext {
   remotePeer: PeerId
   signal: AbortSignal
@@ -157,8 +160,15 @@ export async function serve<Req, Res extends ErrorFields>(
       }
       try {
         await pb.write(res, spec.response, { signal })
-        if (failed?.code === 'INVALID_MESSAGE') stream.abort(failed)
-        else await stream.close({ signal })
+        await stream.close({ signal })
+        if (failed?.code === 'INVALID_MESSAGE') {
+          // The peer sent junk. Resetting at once would discard the error answer in flight, so the
+          // stream is reset only if the peer has not finished with it after a short grace.
+          const invalid = failed
+          setTimeout(() => {
+            if (stream.status !== 'closed') stream.abort(invalid)
+          }, INVALID_STREAM_RESET_GRACE_MS).unref()
+        }
       } catch (err) {
         stream.abort(err instanceof Error ? err : new Error(String(err)))
       }

@@ -1,0 +1,98 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { type AttestationVerifier, type Identity, InvalidAttestationError } from '../core/index.js'
+import { RemoteError, type RpcLibp2p, storeChunks } from '../protocols/index.js'
+import type { CopyBook } from './copy-book.js'
+import { withRetry } from './retry.js'
+import type { HolderInfo } from './types.js'
+
+export interface PlacerComponents {
+  libp2p: RpcLibp2p
+  identity: Identity
+  verifier: AttestationVerifier
+  book: CopyBook
+  /** every exchange tells whether the holder answered (refusals count as answers) */
+  onContact?: (holder: string, answered: boolean) => void
+  log?: (msg: string, fields?: Record<string, unknown>) => void
+}
+
+export interface PlacerInit {
+  leaseMs: number
+  attempts: number
+  retryBaseMs: number
+  requestTimeoutMs: number
+}
+
+/** What one store exchange cost, added to the caller's totals. */
+export interface PlaceCounters {
+  retries: number
+  invalidAttestations: number
+  bytesSent: number
+  chunksSent: number
+}
+
+export const newPlaceCounters = (): PlaceCounters => ({ retries: 0, invalidAttestations: 0, bytesSent: 0, chunksSent: 0 })
+
+/**
+ * Stores chunks at one holder and books every copy whose attestation
+ * verifies. Shared by distribution (new versions) and repair (new copies of
+ * existing chunks), so both accept a copy by the same rule.
+ */
+export class Placer {
+  constructor(
+    private readonly components: PlacerComponents,
+    private readonly init: PlacerInit
+  ) {}
+
+  /**
+   * One batch (≤ MAX_BATCH) to `holder`, with retries on transport trouble.
+   * Returns, per item, whether an attested copy was booked; `undefined` when
+   * the holder could not be reached at all (the caller falls back).
+   */
+  async storeAt(
+    holder: HolderInfo,
+    items: Array<{ id: Uint8Array; bytes: Uint8Array }>,
+    signal: AbortSignal,
+    counters: PlaceCounters = newPlaceCounters()
+  ): Promise<boolean[] | undefined> {
+    const { libp2p, identity, verifier, book, log, onContact } = this.components
+    let results: Awaited<ReturnType<typeof storeChunks>>
+    try {
+      results = await withRetry(
+        () => storeChunks(libp2p, peerIdFromString(holder.peerIdString), items, this.init.leaseMs, { signal, timeoutMs: this.init.requestTimeoutMs }),
+        {
+          attempts: this.init.attempts,
+          baseDelayMs: this.init.retryBaseMs,
+          maxDelayMs: 5_000,
+          signal,
+          onRetry: () => {
+            counters.retries++
+          }
+        }
+      )
+    } catch (err) {
+      if (signal.aborted) throw signal.reason
+      onContact?.(holder.peerIdString, err instanceof RemoteError && err.remote)
+      log?.('store failed', { holder: holder.peerIdString, err: String(err) })
+      return undefined
+    }
+    onContact?.(holder.peerIdString, true)
+    counters.chunksSent += items.length
+    counters.bytesSent += items.reduce((n, i) => n + i.bytes.length, 0)
+    const now = Date.now()
+    const ok = items.map(() => false)
+    for (const r of results) {
+      const item = items[r.index]
+      if (item === undefined || r.attestation === undefined) continue
+      try {
+        const v = verifier.verify(r.attestation, { owner: identity.peerId, holder: holder.peerId, item: { id: item.id, size: item.bytes.length } }, now)
+        await book.record(item.id, { holder: holder.peerIdString, attestation: r.attestation, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt })
+        ok[r.index] = true
+      } catch (err) {
+        if (!(err instanceof InvalidAttestationError)) throw err
+        counters.invalidAttestations++
+        log?.('invalid attestation; falling back', { holder: holder.peerIdString, reason: err.reason })
+      }
+    }
+    return ok
+  }
+}
