@@ -4,6 +4,8 @@
  * checked before decoding, a deadline on every exchange, error responses
  * with stable codes.
  */
+
+export { redialDeadConnections } from './redial.js'
 export {
   type ErrorFields,
   type MessageCodec,
@@ -17,4 +19,3 @@ export {
   type ServeOptions,
   serve
 } from './rpc.js'
-export { redialDeadConnections } from './redial.js'
