@@ -1,0 +1,230 @@
+/**
+ * The control methods: each turns a JSON-RPC request into calls on the
+ * MeshNode and a plain JSON result (daemon/control/results.ts).
+ */
+import { MeshkeepError, WRITE_STATE_ADVICE } from '../../core/index.js'
+import type { MethodContext, MethodTable } from '../control/index.js'
+import type {
+  HoldingsResult,
+  IdResult,
+  LeaveResult,
+  PeersResult,
+  PutRpcResult,
+  RecoverRpcResult,
+  ReplicationResult,
+  ShutdownResult,
+  StatusResult
+} from '../control/results.js'
+import type { MeshNode } from '../node/mesh-node.js'
+import type { DaemonStats } from './stats.js'
+
+export interface MethodDeps {
+  node: MeshNode
+  stats: DaemonStats
+  dataDir: string
+  socket: string
+  software: string
+  /** asks the daemon to stop gracefully (after the answer went out) */
+  requestShutdown: () => void
+}
+
+/** Refuses parameters a method does not take, so a typo is an error and not a silent default. */
+function checkParams(method: string, params: Record<string, unknown>, allowed: readonly string[] = []): void {
+  for (const key of Object.keys(params)) {
+    if (!allowed.includes(key)) {
+      const takes = allowed.length === 0 ? 'takes no parameters' : `takes ${allowed.join(', ')}`
+      throw new MeshkeepError('INVALID_PARAMS', `unknown parameter "${key}": ${method} ${takes}`)
+    }
+  }
+}
+
+/**
+ * Put and the reads (get, recover) exclude each other: a recover replaces
+ * the owner's latest version, which a concurrent put would race. A put that
+ * arrives while another put runs supersedes it (the owner's own rule: the
+ * older one aborts and publishes nothing).
+ */
+class OperationGuard {
+  private readonly running = new Map<number, { method: string; startedAt: number }>()
+  private next = 0
+
+  list(): Array<{ method: string; startedAt: number }> {
+    return [...this.running.values()]
+  }
+
+  async run<T>(method: 'put' | 'get' | 'recover', fn: () => Promise<T>): Promise<T> {
+    const conflicting = this.list().find(op => (method === 'put' ? op.method !== 'put' : op.method === 'put' || op.method === 'recover'))
+    if (conflicting !== undefined) {
+      throw new MeshkeepError('BUSY', `a ${conflicting.method} is running (since ${new Date(conflicting.startedAt).toISOString()}); retry when it has finished`)
+    }
+    const key = this.next++
+    this.running.set(key, { method, startedAt: Date.now() })
+    try {
+      return await fn()
+    } finally {
+      this.running.delete(key)
+    }
+  }
+}
+
+export function createMethods(deps: MethodDeps): MethodTable {
+  const { node, stats } = deps
+  const ops = new OperationGuard()
+
+  const status = (): StatusResult => {
+    node.owner.refreshWriteState()
+    const s = node.owner.summary()
+    const view = node.registry.view()
+    const latest = node.owner.latestManifest
+    const holdings = node.holder.holdings()
+    const state = node.owner.writeState.state
+    const audit = node.owner.lastAudit
+    const repair = node.owner.lastRepair
+    return {
+      peerId: node.peerId,
+      addrs: node.addrs(),
+      writeState: state,
+      writeStateAdvice: WRITE_STATE_ADVICE[state],
+      version: latest?.version ?? null,
+      size: latest?.totalSize ?? null,
+      chunks: { total: s.total, replicated: s.replicated, partial: s.partial, atRisk: s.atRisk, initializing: s.initializing },
+      healthRatio: s.healthRatio,
+      recoveryConfidence: s.recoveryConfidence,
+      recoverable: s.recoverable,
+      registry: { members: view.members.length, epoch: view.epoch, updatedAt: view.updatedAt },
+      peers: node.libp2p.getPeers().length,
+      holding: { owners: holdings.owners.length, chunks: holdings.chunks, bytes: holdings.bytes },
+      maintenance: {
+        auditFailures: node.owner.auditFailures,
+        lastAudit:
+          audit === undefined
+            ? null
+            : { at: audit.at, challenged: audit.challenged, passed: audit.passed, failed: audit.failed, unreachable: audit.unreachable },
+        lastRepair: repair === undefined ? null : { at: repair.at, moved: repair.moved, failed: repair.failed }
+      },
+      operations: ops.list(),
+      dataDir: deps.dataDir,
+      socket: deps.socket,
+      uptimeMs: Date.now() - stats.startedAt,
+      software: deps.software
+    }
+  }
+
+  const recoverInto = async (ctx: MethodContext): Promise<RecoverRpcResult> => {
+    const report = await node.owner.recover(bytes => ctx.send(bytes), { signal: ctx.signal })
+    stats.recoveredBytes += report.bytes
+    stats.recoveries++
+    return { ...report }
+  }
+
+  return {
+    id: async params => {
+      checkParams('id', params)
+      return { peerId: node.peerId, addrs: node.addrs() } satisfies IdResult
+    },
+
+    status: async params => {
+      checkParams('status', params)
+      return status()
+    },
+
+    replication: async params => {
+      checkParams('replication', params)
+      return node.owner.replication() satisfies ReplicationResult
+    },
+
+    peers: async params => {
+      checkParams('peers', params)
+      const members = new Set(node.registry.view().members.map(m => m.peerIdString))
+      const byPeer = new Map<string, PeersResult['peers'][number]>()
+      for (const conn of node.libp2p.getConnections()) {
+        const id = conn.remotePeer.toString()
+        const entry = byPeer.get(id) ?? { peerId: id, addrs: [], direction: conn.direction, member: members.has(id) }
+        entry.addrs.push(conn.remoteAddr.toString())
+        byPeer.set(id, entry)
+      }
+      return { peers: [...byPeer.values()].sort((a, b) => a.peerId.localeCompare(b.peerId)) } satisfies PeersResult
+    },
+
+    holdings: async params => {
+      checkParams('holdings', params)
+      const h = node.holder.holdings()
+      return {
+        owners: h.owners.map(o => ({ owner: o.owner, chunks: o.chunks, manifests: o.manifests, bytes: o.bytes })),
+        chunks: h.chunks,
+        bytes: h.bytes,
+        capacityBytes: h.capacityBytes,
+        ownerQuotaBytes: h.ownerQuotaBytes
+      } satisfies HoldingsResult
+    },
+
+    leave: async (params, ctx) => {
+      checkParams('leave', params)
+      const before = node.holder.holdings()
+      let tombstoneError: unknown
+      try {
+        await node.registry.leave({ signal: ctx.signal })
+      } catch (err) {
+        tombstoneError = err
+      }
+      // stop holding either way: the user asked to leave, and the tombstone is retried by a second `leave`
+      await node.holder.drain()
+      if (tombstoneError !== undefined) {
+        const code = tombstoneError instanceof MeshkeepError ? tombstoneError.code : 'UNAVAILABLE'
+        throw new MeshkeepError(
+          code,
+          `held chunks were dropped, but the tombstone did not reach the mesh: ${(tombstoneError as Error).message}; run meshkeep leave again`
+        )
+      }
+      return { left: true, releasedChunks: before.chunks, releasedBytes: before.bytes } satisfies LeaveResult
+    },
+
+    shutdown: async params => {
+      checkParams('shutdown', params)
+      setImmediate(deps.requestShutdown)
+      return { stopping: true } satisfies ShutdownResult
+    },
+
+    put: async (params, ctx) => {
+      checkParams('put', params)
+      return ops.run('put', async () => {
+        const result = await node.owner.put(ctx.upload(), { signal: ctx.signal })
+        stats.distributedBytes += result.bytesSent
+        stats.puts++
+        const s = node.owner.summary()
+        return { ...result, writeState: node.owner.writeState.state, chunksReplicated: s.replicated } satisfies PutRpcResult
+      })
+    },
+
+    get: async (params, ctx) => {
+      checkParams('get', params, ['version'])
+      const wanted = params.version
+      if (wanted !== undefined && wanted !== null && (typeof wanted !== 'number' || !Number.isSafeInteger(wanted) || wanted < 1)) {
+        throw new MeshkeepError('INVALID_PARAMS', `version must be a positive integer, got ${JSON.stringify(wanted)}`)
+      }
+      const latest = node.owner.latestManifest
+      if (latest === undefined) {
+        throw new MeshkeepError('NOT_FOUND', 'this node has no state version yet: meshkeep put stores one, meshkeep recover rebuilds one from the network')
+      }
+      if (typeof wanted === 'number' && wanted !== latest.version) {
+        throw new MeshkeepError('NOT_FOUND', `version ${wanted} is not available: only the latest version (${latest.version}) can be read back`)
+      }
+      return ops.run('get', async () => {
+        const result = await recoverInto(ctx)
+        // the network may know a newer version (written by this identity elsewhere): that is recover's job, not get's
+        if (result.version !== latest.version) {
+          throw new MeshkeepError(
+            'NOT_FOUND',
+            `the network serves version ${result.version}, not this node's latest version ${latest.version}; use meshkeep recover`
+          )
+        }
+        return result
+      })
+    },
+
+    recover: async (params, ctx) => {
+      checkParams('recover', params)
+      return ops.run('recover', () => recoverInto(ctx))
+    }
+  }
+}
