@@ -46,6 +46,9 @@ const versionKey = (version: number) => version.toString(16).padStart(16, '0')
 export class ChunkStore {
   private readonly usage = new Map<string, OwnerUsage>()
   private total = 0
+  /** bytes of stores checked but not yet written, per owner: concurrent batches must not overshoot a quota together */
+  private readonly reserved = new Map<string, number>()
+  private reservedTotal = 0
   readonly capacityBytes: number
   readonly ownerQuotaBytes: number
 
@@ -90,14 +93,34 @@ export class ChunkStore {
     return [...this.usage.values()].map(u => ({ ...u }))
   }
 
-  /** Throws QUOTA_EXCEEDED naming which limit a new `bytes` would break. */
+  /** Throws QUOTA_EXCEEDED naming which limit a new `bytes` would break (stores in flight count as used). */
   checkRoom(owner: string, bytes: number): void {
-    const used = this.usage.get(owner)?.bytes ?? 0
+    const used = (this.usage.get(owner)?.bytes ?? 0) + (this.reserved.get(owner) ?? 0)
     if (used + bytes > this.ownerQuotaBytes) {
       throw new MeshkeepError('QUOTA_EXCEEDED', `owner quota full: ${used} of ${this.ownerQuotaBytes} bytes used for this owner`)
     }
-    if (this.total + bytes > this.capacityBytes) {
-      throw new MeshkeepError('QUOTA_EXCEEDED', `holder capacity full: ${this.total} of ${this.capacityBytes} bytes used`)
+    const total = this.total + this.reservedTotal
+    if (total + bytes > this.capacityBytes) {
+      throw new MeshkeepError('QUOTA_EXCEEDED', `holder capacity full: ${total} of ${this.capacityBytes} bytes used`)
+    }
+  }
+
+  /**
+   * Holds `bytes` of room for a store about to be written, so that checks made
+   * meanwhile see it. Call in the same tick as the `checkRoom` calls it
+   * follows; call the returned function once the write has finished or failed.
+   */
+  reserve(owner: string, bytes: number): () => void {
+    this.reserved.set(owner, (this.reserved.get(owner) ?? 0) + bytes)
+    this.reservedTotal += bytes
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.reserved.get(owner) ?? 0) - bytes
+      if (left > 0) this.reserved.set(owner, left)
+      else this.reserved.delete(owner)
+      this.reservedTotal -= bytes
     }
   }
 

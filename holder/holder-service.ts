@@ -238,7 +238,13 @@ export class HolderService {
     if (good.length === 0) return { ...OK, receipt: new Uint8Array(0), accepted: [], paths: [], refused }
     const now = Date.now()
     const lease = Math.min(Math.max(leaseMs, 60_000), this.maxLeaseMs)
-    await this.chunks.putChunks(owner, good, now, now + lease)
+    // reserved in the same tick as the checks above, so a concurrent batch from this owner sees it
+    const release = this.chunks.reserve(owner, room)
+    try {
+      await this.chunks.putChunks(owner, good, now, now + lease)
+    } finally {
+      release()
+    }
     const atts = issueReceipt({
       holder: this.components.identity,
       owner: peerIdFromString(owner),

@@ -135,9 +135,13 @@ export class Registry extends EventTarget implements Startable {
   /** whether a full sweep has run since this registry was created */
   private sweptAll = false
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    const id = evt.detail.peerId.toString()
-    if (this.running && !this.members.has(id) && evt.detail.protocols.includes(this.candidateProtocol)) this.scheduleRefresh(NEW_PEER_REFRESH_DELAY_MS)
+    if (!this.running || !evt.detail.protocols.includes(this.candidateProtocol)) return
+    if (this.publishPending) this.retryPublish()
+    if (!this.members.has(evt.detail.peerId.toString())) this.scheduleRefresh(NEW_PEER_REFRESH_DELAY_MS)
   }
+  /** our registration is live locally but no peer has stored it yet */
+  private publishPending = false
+  private republishing = false
 
   /** our live registration, if any */
   private own: SeenRecord | undefined
@@ -239,7 +243,9 @@ export class Registry extends EventTarget implements Startable {
     this.noteSeen(this.own)
     this.applySelf()
     if (this.running) this.scheduleRepublish()
+    this.publishPending = true
     await this.publishOwn(options.signal)
+    this.publishPending = false
     return holderOf(info)
   }
 
@@ -251,6 +257,7 @@ export class Registry extends EventTarget implements Startable {
     const info = validateRegistryRecord(registryKey(this.identity.peerId), bytes)
     this.lastSeq = seq
     this.own = undefined
+    this.publishPending = false
     this.noteSeen({ info, bytes })
     this.applySelf()
     try {
@@ -444,6 +451,21 @@ export class Registry extends EventTarget implements Startable {
       this.log('put ended early after %d stores - %e', stored, err)
     }
     return { stored, failed }
+  }
+
+  /** Publishes our registration again (one attempt at a time) after an earlier attempt reached nobody. */
+  private retryPublish(): void {
+    if (this.republishing) return
+    this.republishing = true
+    this.publishOwn(undefined)
+      .then(() => {
+        this.publishPending = false
+        this.log('registration published after a mesh peer appeared')
+      })
+      .catch(err => this.log('publishing the registration failed again - %e', err))
+      .finally(() => {
+        this.republishing = false
+      })
   }
 
   private async publishOwn(signal: AbortSignal | undefined): Promise<void> {

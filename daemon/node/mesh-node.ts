@@ -7,6 +7,10 @@ import { createVersionPointer, Registry, type RegistryInit, registrySelectors, r
 import { migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
 import { createMeshLibp2p, dialBootstrap, type MeshLibp2p } from './libp2p.js'
 
+/** First delay before a lone node dials its bootstrap list again; it doubles up to the max, ms. */
+const BOOTSTRAP_RETRY_FIRST_MS = 2_000
+const BOOTSTRAP_RETRY_MAX_MS = 60_000
+
 export interface MeshNodeInit {
   /** where LevelDB lives (`<dataDir>/db`) */
   dataDir: string
@@ -35,6 +39,9 @@ export class MeshNode {
   owner!: OwnerService
   private db!: OpenedDatabase
   private started = false
+  private registering: Promise<void> = Promise.resolve()
+  private bootstrap: string[] = []
+  private bootstrapTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly init: MeshNodeInit) {
     this.keys = deriveNodeKeys(init.rootSecret)
@@ -106,14 +113,51 @@ export class MeshNode {
     await this.owner.start()
     this.owner.startMaintenance()
     this.libp2p.addEventListener('peer:connect', () => this.owner.writeState.dispatch({ type: 'PEER_CONNECTED' }))
-    if ((this.init.bootstrap ?? []).length > 0) await dialBootstrap(this.libp2p, this.init.bootstrap ?? [])
+    this.bootstrap = [...(this.init.bootstrap ?? [])]
+    if (this.bootstrap.length > 0) await dialBootstrap(this.libp2p, this.bootstrap)
+    this.scheduleBootstrap(BOOTSTRAP_RETRY_FIRST_MS)
     this.registry.start()
     if (this.init.register !== false) {
-      await this.registry.register({ capacityBucket: capacityBucket(this.holder.chunks.freeBytes), signal: AbortSignal.timeout(15_000) }).catch(err => {
-        this.init.log?.('registration failed; will retry on refresh', { err: String(err) })
-      })
+      // Not awaited: a node that is alone (the first of a mesh) cannot publish yet, and must not
+      // hold up its control socket for that. The registration counts locally at once, and the
+      // registry publishes it again as soon as a mesh peer appears.
+      this.registering = this.registry.register({ capacityBucket: capacityBucket(this.holder.chunks.freeBytes), signal: AbortSignal.timeout(15_000) }).then(
+        () => undefined,
+        err => this.init.log?.('registration not yet published; retried when a mesh peer appears', { err: String(err) })
+      )
     }
     this.started = true
+  }
+
+  /** Replaces the bootstrap list (config reload) and dials the new entries now; returns how many answered. */
+  async setBootstrap(addrs: string[]): Promise<number> {
+    const known = new Set(this.bootstrap)
+    this.bootstrap = [...addrs]
+    const fresh = addrs.filter(a => !known.has(a))
+    return fresh.length === 0 ? 0 : dialBootstrap(this.libp2p, fresh)
+  }
+
+  /**
+   * A node with no connections dials its bootstrap list again, backing off
+   * from 2 s to a minute: the bootstrap node may have been down or slow when
+   * this node started, and without a first peer the node would stay alone.
+   */
+  private scheduleBootstrap(delay: number): void {
+    clearTimeout(this.bootstrapTimer)
+    if (this.bootstrap.length === 0) return
+    this.bootstrapTimer = setTimeout(() => {
+      const alone = this.libp2p.getConnections().length === 0
+      const dial = alone ? dialBootstrap(this.libp2p, this.bootstrap) : Promise.resolve(0)
+      dial
+        .then(n => {
+          if (alone) this.init.log?.('no peers: dialled the bootstrap list again', { answered: n })
+        })
+        .catch(() => {})
+        .finally(() => {
+          if (this.started) this.scheduleBootstrap(alone ? Math.min(delay * 2, BOOTSTRAP_RETRY_MAX_MS) : BOOTSTRAP_RETRY_FIRST_MS)
+        })
+    }, delay)
+    this.bootstrapTimer.unref()
   }
 
   /** Multiaddrs other nodes can dial (with /p2p/<id>). */
@@ -124,7 +168,9 @@ export class MeshNode {
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
+    clearTimeout(this.bootstrapTimer)
     this.registry.stop()
+    await this.registering // stop() aborted its queries
     await this.owner.stop()
     await this.holder.stop()
     await this.libp2p.stop()

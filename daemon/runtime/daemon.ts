@@ -9,7 +9,6 @@ import { MeshkeepError } from '../../core/index.js'
 import type { OwnerInit } from '../../owner/index.js'
 import { ControlServer, socketAnswers } from '../control/index.js'
 import { openDataDir } from '../datadir/index.js'
-import { dialBootstrap } from '../node/libp2p.js'
 import { MeshNode } from '../node/mesh-node.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMethods } from './methods.js'
@@ -177,7 +176,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const diff = diffConfig(config, next)
     if (diff.live.includes('logLevel')) log.level = next.logLevel
     let dialed: number | undefined
-    if (diff.newBootstrap.length > 0) dialed = await dialBootstrap(node.libp2p, diff.newBootstrap)
+    if (diff.live.includes('bootstrap') || diff.newBootstrap.length > 0) dialed = await node.setBootstrap(next.bootstrap)
     config = { ...config, logLevel: next.logLevel, bootstrap: next.bootstrap }
     const fields = { applied: diff.live, needsRestart: diff.restart, newBootstrap: diff.newBootstrap, dialed }
     if (diff.restart.length > 0) log.warn(fields, `configuration reloaded; these changes need a restart: ${diff.restart.join(', ')}`)
