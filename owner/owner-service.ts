@@ -31,7 +31,7 @@ import { redialDeadConnections } from '../protocols/rpc/index.js'
 import { Auditor, type AuditReport, type AuditTarget } from './auditor.js'
 import { CopyBook } from './copy-book.js'
 import type { OwnerStore } from './owner-store.js'
-import { newPlaceCounters, type PlaceCounters, Placer } from './placer.js'
+import { batchesByHolder, newPlaceCounters, type PlaceCounters, Placer } from './placer.js'
 import { Reachability } from './reachability.js'
 import { type ReleaseReport, Releaser } from './releaser.js'
 import { Repairer, type RepairReport } from './repairer.js'
@@ -612,21 +612,16 @@ export class OwnerService {
     let round = 0
     while (open.length > 0) {
       signal.throwIfAborted()
-      const perHolder = new Map<string, { holder: HolderInfo; jobs: Job[] }>()
+      const picks: Array<{ holder: HolderInfo; job: Job }> = []
       for (const job of open) {
         const targets = job.ranked.filter(h => !job.tried.has(h.peerIdString)).slice(0, job.needed)
         if (round > 0 && targets.length > 0) counters.fallbacks += targets.length
         for (const h of targets) {
           job.tried.add(h.peerIdString)
-          const entry = perHolder.get(h.peerIdString) ?? { holder: h, jobs: [] }
-          entry.jobs.push(job)
-          perHolder.set(h.peerIdString, entry)
+          picks.push({ holder: h, job })
         }
       }
-      const batches: Array<{ holder: HolderInfo; jobs: Job[] }> = []
-      for (const { holder, jobs: list } of perHolder.values()) {
-        for (let i = 0; i < list.length; i += MAX_BATCH) batches.push({ holder, jobs: list.slice(i, i + MAX_BATCH) })
-      }
+      const batches = batchesByHolder(picks)
       if (batches.length === 0) break // nobody left to try: these chunks stay Partial/AtRisk for repair
       await forEachLimit(batches, this.init.concurrency, async b => {
         const ok = await this.placer.storeAt(

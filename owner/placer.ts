@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type AttestationVerifier, type Identity, InvalidAttestationError } from '../core/index.js'
-import { RemoteError, type RpcLibp2p, storeChunks } from '../protocols/index.js'
+import { MAX_BATCH, RemoteError, type RpcLibp2p, storeChunks } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
 import { withRetry } from './retry.js'
 import type { HolderInfo } from './types.js'
@@ -95,4 +95,22 @@ export class Placer {
     }
     return ok
   }
+}
+
+/**
+ * Groups (holder, job) picks into store batches: one list per holder, cut
+ * at MAX_BATCH, so each batch is one exchange with one receipt.
+ */
+export function batchesByHolder<J>(picks: Iterable<{ holder: HolderInfo; job: J }>): Array<{ holder: HolderInfo; jobs: J[] }> {
+  const perHolder = new Map<string, { holder: HolderInfo; jobs: J[] }>()
+  for (const { holder, job } of picks) {
+    const entry = perHolder.get(holder.peerIdString) ?? { holder, jobs: [] }
+    entry.jobs.push(job)
+    perHolder.set(holder.peerIdString, entry)
+  }
+  const batches: Array<{ holder: HolderInfo; jobs: J[] }> = []
+  for (const { holder, jobs } of perHolder.values()) {
+    for (let k = 0; k < jobs.length; k += MAX_BATCH) batches.push({ holder, jobs: jobs.slice(k, k + MAX_BATCH) })
+  }
+  return batches
 }

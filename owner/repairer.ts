@@ -15,7 +15,7 @@ import { auditRoot } from '../protocols/audit/index.js'
 import { fetchChunks, MAX_BATCH, MAX_RELEASE_IDS, putManifest, RemoteError, type RpcLibp2p, releaseChunks } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
 import type { OwnerStore } from './owner-store.js'
-import type { Placer } from './placer.js'
+import { batchesByHolder, type Placer } from './placer.js'
 import type { Reachability } from './reachability.js'
 import type { HolderDirectory, HolderInfo, PointerDirectory } from './types.js'
 
@@ -259,19 +259,14 @@ export class Repairer {
     let open = jobs.filter(j => j.bytes !== undefined && j.plan.want > 0)
     while (open.length > 0) {
       signal.throwIfAborted()
-      const perHolder = new Map<string, { holder: HolderInfo; jobs: Job[] }>()
+      const picks: Array<{ holder: HolderInfo; job: Job }> = []
       for (const job of open) {
         for (const h of next(job).slice(0, job.plan.want)) {
           job.tried.add(h.peerIdString)
-          const entry = perHolder.get(h.peerIdString) ?? { holder: h, jobs: [] }
-          entry.jobs.push(job)
-          perHolder.set(h.peerIdString, entry)
+          picks.push({ holder: h, job })
         }
       }
-      const batches: Array<{ holder: HolderInfo; jobs: Job[] }> = []
-      for (const { holder, jobs: list } of perHolder.values()) {
-        for (let k = 0; k < list.length; k += MAX_BATCH) batches.push({ holder, jobs: list.slice(k, k + MAX_BATCH) })
-      }
+      const batches = batchesByHolder(picks)
       if (batches.length === 0) break
       await forEachLimit(batches, this.init.concurrency, async b => {
         const ok = await placer.storeAt(

@@ -3,6 +3,7 @@
  * daemon builds these; the CLI prints them; docs/CONTROL-SOCKET.md lists them.
  */
 import type { ChunkHealth, RecoveryConfidence, WriteState } from '../../core/index.js'
+import type { PutResult } from '../../owner/index.js'
 
 export interface IdResult {
   peerId: string
@@ -78,16 +79,8 @@ export interface HoldingsResult {
   ownerQuotaBytes: number
 }
 
-export interface PutRpcResult {
-  version: number
-  totalSize: number
-  chunks: number
-  chunksSent: number
-  bytesSent: number
-  retries: number
-  fallbacks: number
-  invalidAttestations: number
-  ms: number
+/** The owner's put report, plus what the caller wants to know right after it. */
+export interface PutRpcResult extends PutResult {
   /** write state right after the put */
   writeState: WriteState
   chunksReplicated: number
