@@ -125,9 +125,10 @@ export class Registry extends EventTarget implements Startable {
   private running = false
   /** until when (ms since the Unix epoch) view changes only move the epoch base */
   private settlingUntil = 0
-  private settleBackoffMs = SETTLE_FIRST_REFRESH_MS / 2
+  private settleBackoffMs = SETTLE_FIRST_REFRESH_MS
   private stopController = new AbortController()
   private refreshTimer: NodeJS.Timeout | undefined
+  private discoveryTimer: NodeJS.Timeout | undefined
   private republishTimer: NodeJS.Timeout | undefined
   private inflightRefresh: Promise<RegistryView> | undefined
   /** the first shard of the next routine refresh's window */
@@ -137,7 +138,7 @@ export class Registry extends EventTarget implements Startable {
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     if (!this.running || !evt.detail.protocols.includes(this.candidateProtocol)) return
     if (this.publishPending) this.retryPublish()
-    if (!this.members.has(evt.detail.peerId.toString())) this.scheduleRefresh(NEW_PEER_REFRESH_DELAY_MS)
+    if (!this.members.has(evt.detail.peerId.toString())) this.scheduleDiscovery(NEW_PEER_REFRESH_DELAY_MS)
   }
   /** our registration is live locally but no peer has stored it yet */
   private publishPending = false
@@ -180,9 +181,10 @@ export class Registry extends EventTarget implements Startable {
     if (this.running) return
     this.running = true
     this.settlingUntil = Date.now() + this.epochSettleMs
-    this.settleBackoffMs = SETTLE_FIRST_REFRESH_MS / 2
+    this.settleBackoffMs = SETTLE_FIRST_REFRESH_MS
     this.stopController = new AbortController()
     this.scheduleRefresh(0)
+    this.scheduleDiscovery(SETTLE_FIRST_REFRESH_MS)
     this.scheduleRepublish()
     this.libp2p.addEventListener('peer:identify', this.onIdentify)
   }
@@ -196,6 +198,7 @@ export class Registry extends EventTarget implements Startable {
     this.running = false
     this.libp2p.removeEventListener('peer:identify', this.onIdentify)
     clearTimeout(this.refreshTimer)
+    clearTimeout(this.discoveryTimer)
     clearTimeout(this.republishTimer)
     this.refreshTimer = undefined
     this.republishTimer = undefined
@@ -278,10 +281,15 @@ export class Registry extends EventTarget implements Startable {
    * requested it.
    */
   async refresh(options: RefreshOptions = {}): Promise<RegistryView> {
+    return this.serialized(() => this.doRefresh(options.signal, options.full === true))
+  }
+
+  /** Runs view updates one after the other, so one never overwrites what a later one found. */
+  private async serialized(work: () => Promise<RegistryView>): Promise<RegistryView> {
     const previous = this.inflightRefresh
     const run = (async () => {
       if (previous != null) await previous.catch(() => undefined)
-      return this.doRefresh(options.signal, options.full === true)
+      return work()
     })()
     this.inflightRefresh = run
     try {
@@ -544,21 +552,47 @@ export class Registry extends EventTarget implements Startable {
       this.refresh()
         .catch(err => this.log('scheduled refresh failed - %e', err))
         .finally(() => {
-          if (this.running) this.scheduleRefresh(this.nextRefreshDelay())
+          if (this.running) this.scheduleRefresh(this.refreshIntervalMs)
         })
     }, delay)
     this.refreshTimer.unref()
   }
 
   /**
-   * While a started node settles, refreshes come quickly (1 s, 2 s, 4 s …) so
-   * the view catches up with peers the DHT reveals, whatever the order of
-   * events; afterwards at the configured interval.
+   * Looks for mesh peers in the peer store that are not members yet and adds
+   * those with a live record. Cheap (no shard queries, no re-reading of known
+   * members), so it runs whenever a mesh peer is identified and, while a
+   * started node settles, every 1, 2, 4 … s whatever the order of events.
    */
-  private nextRefreshDelay(): number {
-    if (Date.now() >= this.settlingUntil) return this.refreshIntervalMs
-    this.settleBackoffMs = Math.min(this.settleBackoffMs * 2, this.refreshIntervalMs)
-    return this.settleBackoffMs
+  private scheduleDiscovery(delay: number): void {
+    clearTimeout(this.discoveryTimer)
+    this.discoveryTimer = setTimeout(() => {
+      this.serialized(() => this.discoverNewPeers())
+        .catch(err => this.log('discovery failed - %e', err))
+        .finally(() => {
+          if (!this.running || Date.now() >= this.settlingUntil) return
+          this.settleBackoffMs = Math.min(this.settleBackoffMs * 2, this.refreshIntervalMs)
+          this.scheduleDiscovery(this.settleBackoffMs)
+        })
+    }, delay)
+    this.discoveryTimer.unref()
+  }
+
+  private async discoverNewPeers(): Promise<RegistryView> {
+    const self = this.identity.peerIdString
+    const signal = this.stopController.signal
+    const ids = (await peerStoreCandidates(this.libp2p, this.candidateProtocol, { signal })).filter(id => id !== self && !this.members.has(id))
+    if (ids.length === 0) return this.view()
+    const limit = createLimiter(this.concurrency)
+    const found = await Promise.all(ids.map(id => limit(() => this.fetchHolder(id, undefined)).catch(() => undefined)))
+    signal.throwIfAborted()
+    const next = new Map(this.members)
+    for (const best of found) if (best != null && !best.info.tombstone) next.set(best.info.peerIdString, holderOf(best.info))
+    if (next.size > this.members.size) {
+      this.log('discovered %d new members among %d new mesh peers', next.size - this.members.size, ids.length)
+      this.applyView(next, false)
+    }
+    return this.view()
   }
 
   private scheduleRepublish(): void {

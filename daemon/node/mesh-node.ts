@@ -129,6 +129,11 @@ export class MeshNode {
     this.started = true
   }
 
+  /** Settles when the registration started by `start()` has been published, or has failed for now. */
+  whenRegistered(): Promise<void> {
+    return this.registering
+  }
+
   /** Replaces the bootstrap list (config reload) and dials the new entries now; returns how many answered. */
   async setBootstrap(addrs: string[]): Promise<number> {
     const known = new Set(this.bootstrap)

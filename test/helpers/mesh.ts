@@ -34,6 +34,8 @@ export class TestMesh {
     })
     this.secrets.set(node, rootSecret)
     await node.start()
+    // tests add nodes one after the other: each is published before the next arrives
+    await node.whenRegistered()
     this.nodes.push(node)
     return node
   }

@@ -5,7 +5,8 @@ import type { MeshNode } from '../../daemon/node/mesh-node.js'
 import { TestMesh } from '../helpers/mesh.js'
 import { patternStream } from '../helpers/streams.js'
 
-const STATE_BYTES = 4 * 1024 * 1024 + 12_345
+// MESHKEEP_TEST_STATE_MB=32 measures the figure the mesh issue asks for; the suite runs 4 MiB
+const STATE_BYTES = Number(process.env.MESHKEEP_TEST_STATE_MB ?? 4) * 1024 * 1024 + 12_345
 
 function digestOf(parts: Iterable<Uint8Array>): string {
   const h = createHash('sha256')
@@ -22,10 +23,12 @@ describe('persistence-basic: 5 real nodes on 127.0.0.1', { timeout: 180_000 }, (
     await mesh.converge(5)
   })
 
-  it('replicates every chunk to two distinct remote holders with valid attestations, goes ACTIVE, and recovers on a fresh node from the secret alone', async () => {
+  it('replicates every chunk to two distinct remote holders with valid attestations, goes ACTIVE, and recovers on a fresh node from the secret alone', async t => {
     const owner = mesh.nodes[1] as MeshNode
     const expected = digestOf(patternStream(STATE_BYTES, 1 << 20, 9))
     const result = await owner.owner.put(patternStream(STATE_BYTES, 1 << 20, 9))
+    const mb = (n: number) => (n / 2 ** 20).toFixed(1)
+    t.diagnostic(`put ${mb(STATE_BYTES)} MiB: ${result.chunks} chunks, ${mb(result.bytesSent)} MiB sent in ${result.ms} ms (${mb((STATE_BYTES / result.ms) * 1000)} MiB/s)`)
     assert.equal(result.version, 1)
     assert.equal(result.totalSize, STATE_BYTES)
 
@@ -47,7 +50,7 @@ describe('persistence-basic: 5 real nodes on 127.0.0.1', { timeout: 180_000 }, (
     assert.ok(held >= 2 * result.chunks, `holders hold ${held} chunk copies`)
 
     // a fresh machine: same root secret, empty data dir
-    const secret = (owner as unknown as { init: { rootSecret: Uint8Array } }).init.rootSecret
+    const secret = mesh.secretOf(owner)
     await mesh.stop(owner)
     const fresh = await mesh.add({ rootSecret: secret })
     assert.equal(fresh.peerId, owner.peerId, 'same identity from the same secret')
@@ -56,6 +59,7 @@ describe('persistence-basic: 5 real nodes on 127.0.0.1', { timeout: 180_000 }, (
     const report = await fresh.owner.recover(piece => {
       h.update(piece)
     })
+    t.diagnostic(`recover: ${report.chunks} chunks, ${mb(report.bytes)} MiB from ${report.holdersUsed.length} holders, ${report.retries} retries, ${report.ms} ms`)
     assert.equal(h.digest('hex'), expected, 'recovered bytes are exact')
     assert.equal(report.bytes, STATE_BYTES)
     assert.equal(report.version, 1)
