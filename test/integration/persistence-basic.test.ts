@@ -28,7 +28,9 @@ describe('persistence-basic: 5 real nodes on 127.0.0.1', { timeout: 180_000 }, (
     const expected = digestOf(patternStream(STATE_BYTES, 1 << 20, 9))
     const result = await owner.owner.put(patternStream(STATE_BYTES, 1 << 20, 9))
     const mb = (n: number) => (n / 2 ** 20).toFixed(1)
-    t.diagnostic(`put ${mb(STATE_BYTES)} MiB: ${result.chunks} chunks, ${mb(result.bytesSent)} MiB sent in ${result.ms} ms (${mb((STATE_BYTES / result.ms) * 1000)} MiB/s)`)
+    t.diagnostic(
+      `put ${mb(STATE_BYTES)} MiB: ${result.chunks} chunks, ${mb(result.bytesSent)} MiB sent in ${result.ms} ms (${mb((STATE_BYTES / result.ms) * 1000)} MiB/s)`
+    )
     assert.equal(result.version, 1)
     assert.equal(result.totalSize, STATE_BYTES)
 
@@ -59,7 +61,9 @@ describe('persistence-basic: 5 real nodes on 127.0.0.1', { timeout: 180_000 }, (
     const report = await fresh.owner.recover(piece => {
       h.update(piece)
     })
-    t.diagnostic(`recover: ${report.chunks} chunks, ${mb(report.bytes)} MiB from ${report.holdersUsed.length} holders, ${report.retries} retries, ${report.ms} ms`)
+    t.diagnostic(
+      `recover: ${report.chunks} chunks, ${mb(report.bytes)} MiB from ${report.holdersUsed.length} holders, ${report.retries} retries, ${report.ms} ms`
+    )
     assert.equal(h.digest('hex'), expected, 'recovered bytes are exact')
     assert.equal(report.bytes, STATE_BYTES)
     assert.equal(report.version, 1)
