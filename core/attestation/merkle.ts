@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { bytesEqual } from '../bytes/index.js'
 
 /**
@@ -7,17 +7,37 @@ import { bytesEqual } from '../bytes/index.js'
  */
 export const MAX_PROOF_DEPTH = 32
 
-function h(prefix: number, ...parts: Uint8Array[]): Uint8Array {
-  const hash = createHash('sha256').update(Uint8Array.of(prefix))
-  for (const p of parts) hash.update(p)
-  return new Uint8Array(hash.digest())
+/**
+ * Hashing is on the hot path of every receipt (issue and verify) and of every
+ * audit root (64 segments of a 64 KiB chunk, recomputed on store and
+ * recovery). A one-shot `crypto.hash` over a reused scratch buffer costs
+ * about half of a `createHash().update().update().digest()` chain, whose
+ * per-call object and native-handle setup dominates for inputs this small.
+ * Reuse is safe: hashing is synchronous, so no two calls interleave.
+ */
+const SCRATCH_BYTES = 1 + 2048
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES)
+
+function sha256Of(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(hash('sha256', bytes, 'buffer'))
 }
 
 export function leafHash(data: Uint8Array): Uint8Array {
-  return h(0x00, data)
+  // past the scratch size a copy would cost more than the streaming hash saves
+  if (data.length >= SCRATCH_BYTES) return new Uint8Array(createHash('sha256').update(Uint8Array.of(0x00)).update(data).digest())
+  const buf = scratch.subarray(0, data.length + 1)
+  buf[0] = 0x00
+  buf.set(data, 1)
+  return sha256Of(buf)
 }
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return h(0x01, left, right)
+  const n = 1 + left.length + right.length
+  const buf = n <= SCRATCH_BYTES ? scratch.subarray(0, n) : Buffer.allocUnsafe(n)
+  buf[0] = 0x01
+  buf.set(left, 1)
+  buf.set(right, 1 + left.length)
+  return sha256Of(buf)
 }
 
 /** Largest power of two strictly less than n (n ≥ 2). */
