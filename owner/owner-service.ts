@@ -27,7 +27,6 @@ import {
 } from '../core/index.js'
 import { auditRoot } from '../protocols/audit/index.js'
 import { fetchChunks, getManifest, MAX_BATCH, putManifest, type RpcLibp2p } from '../protocols/index.js'
-import { redialDeadConnections } from '../protocols/rpc/index.js'
 import { Auditor, type AuditReport, type AuditTarget } from './auditor.js'
 import { CopyBook } from './copy-book.js'
 import type { OwnerStore } from './owner-store.js'
@@ -175,7 +174,7 @@ export class OwnerService {
     }
     const log = this.init.log
     const { identity, keys, store, directory, pointers } = components
-    const libp2p = redialDeadConnections(components.libp2p, peer => log?.('connection to the holder was dead; dialing it afresh', { holder: peer.toString() }))
+    const libp2p = components.libp2p
     this.rpc = libp2p
     this.self = identity.peerIdString
     this.cipher = new ChunkCipher({ chunkKey: keys.chunkKey, nonceKey: keys.nonceKey, owner: identity.peerId })

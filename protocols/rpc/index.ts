@@ -5,7 +5,6 @@
  * with stable codes.
  */
 
-export { redialDeadConnections } from './redial.js'
 export {
   type ErrorFields,
   type MessageCodec,

@@ -21,6 +21,25 @@ export interface RpcLibp2p {
   dialProtocol: (peer: PeerId, protocols: string | string[], options?: AbortOptions) => Promise<Stream>
   handle: (protocol: string, handler: (stream: Stream, connection: Connection) => void | Promise<void>, options?: StreamHandlerOptions) => Promise<void>
   unhandle: (protocol: string) => Promise<void>
+  /** closes every connection to a peer; used to replace a dead connection (every libp2p node has it) */
+  hangUp?: (peer: PeerId, options?: AbortOptions) => Promise<void>
+}
+
+/**
+ * Opens a protocol stream. libp2p 3 can keep a connection whose stream muxer
+ * has closed while its socket is still open: every new stream on it fails
+ * with `ConnectionClosedError`, and dialing again hands back the same dead
+ * connection (seen when a peer restarts with the same identity). So on that
+ * error we hang up and dial once more, which opens a fresh connection.
+ */
+async function openStream(libp2p: RpcLibp2p, peer: PeerId, protocol: string, signal: AbortSignal): Promise<Stream> {
+  try {
+    return await libp2p.dialProtocol(peer, protocol, { signal })
+  } catch (err) {
+    if (libp2p.hangUp == null || !(err instanceof Error && err.name === 'ConnectionClosedError') || signal.aborted) throw err
+    await libp2p.hangUp(peer, { signal }).catch(() => {})
+    return libp2p.dialProtocol(peer, protocol, { signal })
+  }
 }
 
 export interface RequestOptions extends AbortOptions {
@@ -96,7 +115,7 @@ export async function request<Req, Res extends ErrorFields>(
   const signal = deadline(options, spec.timeoutMs)
   let stream: Stream | undefined
   try {
-    stream = await libp2p.dialProtocol(peer, spec.protocol, { signal })
+    stream = await openStream(libp2p, peer, spec.protocol, signal)
     const pb = pbStream(stream, { maxDataLength: spec.maxResponseBytes })
     await pb.write(req, spec.request, { signal })
     const res = await pb.read(spec.response, { signal, ...spec.responseLimits })
