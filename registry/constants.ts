@@ -69,9 +69,10 @@ export const SHARD_QUERY_TIMEOUT_MS = 5_000
 export const EPOCH_CHANGE_THRESHOLD = 0.1
 
 /**
- * For this long after `start()`, the view grows without opening epochs: a
+ * At most this long after `start()`, the view grows without opening epochs: a
  * node that just started is still discovering the mesh (its first refresh
- * may know only the bootstrap peer), and that is not a membership change, ms.
+ * may know only the bootstrap peer), and that is not a membership change.
+ * Settling ends earlier, as soon as every known mesh peer is a member, ms.
  */
 export const EPOCH_SETTLE_MS = 30_000
 

@@ -582,7 +582,11 @@ export class Registry extends EventTarget implements Startable {
     const self = this.identity.peerIdString
     const signal = this.stopController.signal
     const ids = (await peerStoreCandidates(this.libp2p, this.candidateProtocol, { signal })).filter(id => id !== self && !this.members.has(id))
-    if (ids.length === 0) return this.view()
+    if (ids.length === 0) {
+      // every mesh peer we know is a member: discovery has caught up, so later changes are real churn
+      if (this.members.size > 1) this.settlingUntil = 0
+      return this.view()
+    }
     const limit = createLimiter(this.concurrency)
     const found = await Promise.all(ids.map(id => limit(() => this.fetchHolder(id, undefined)).catch(() => undefined)))
     signal.throwIfAborted()

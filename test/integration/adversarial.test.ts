@@ -66,6 +66,9 @@ describe('adversarial holders: cheating at store time is detected and routed aro
   it('every chunk ends on two honest holders with valid receipts; the state recovers exactly', async () => {
     const expected = digestOf(patternStream(STATE_BYTES, 1 << 20, 21))
     const result = await owner.owner.put(patternStream(STATE_BYTES, 1 << 20, 21))
+    // with 3 honest holders, a chunk whose honest stores time out on a loaded machine runs out of
+    // candidates during the put; repair (the owner's normal path for that) must finish the job
+    if (owner.owner.summary().replicated < result.chunks) await owner.owner.repair()
     const summary = owner.owner.summary()
     assert.equal(summary.replicated, summary.total, `all replicated despite cheaters: ${JSON.stringify(summary)}`)
     assert.ok(result.invalidAttestations > 0, `forged or replayed receipts were caught: ${JSON.stringify(result)}`)
