@@ -109,14 +109,13 @@ describe('adversarial holders: cheating at store time is detected and routed aro
     // a junk length prefix is refused before anything is decoded, with an error answer rather than a silent reset
     const answered = answers.filter(a => a.startsWith('answered') && a !== 'answered 0 bytes')
     assert.ok(answered.length >= 5, `junk got error answers: ${answers.join('; ')}`)
-    // the owner's repair may add chunks meanwhile; nothing may go
-    assert.ok(target.holder.holdings().chunks >= before.chunks, 'no stored chunk was lost')
-    // still serving the owner
+    // every chunk the owner still places at the target is served intact (the owner's own repair or
+    // rebalancing may legitimately move copies meanwhile, so raw holding counts prove nothing here)
     const ids = owner.owner
       .replication()
       .chunks.filter(c => c.holders.some(h => h.peerId === target.peerId))
       .map(c => fromHex(c.id))
-    assert.ok(ids.length > 0)
+    assert.ok(ids.length > 0, 'the owner still places chunks at the target')
     const got = await fetchChunks(owner.libp2p, peerIdFromString(target.peerId), ids.slice(0, 16), { timeoutMs: 10_000 })
     got.forEach((bytes, i) => {
       assert.ok(bytes !== undefined && bytesEqual(sha256(bytes), ids[i] as Uint8Array), `chunk ${i} served intact`)
