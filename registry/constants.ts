@@ -69,12 +69,12 @@ export const SHARD_QUERY_TIMEOUT_MS = 5_000
 export const EPOCH_CHANGE_THRESHOLD = 0.1
 
 /**
- * At most this long after `start()`, the view grows without opening epochs: a
- * node that just started is still discovering the mesh (its first refresh
- * may know only the bootstrap peer), and that is not a membership change.
- * Settling ends earlier, as soon as every known mesh peer is a member, ms.
+ * At most this long after `start()`, a node runs quick discovery rounds: it
+ * is still learning the mesh (its first refresh may know only the bootstrap
+ * peer). Settling ends earlier, as soon as every known mesh peer is a member.
+ * Epochs are not held back meanwhile: a real join soon after start must count, ms.
  */
-export const EPOCH_SETTLE_MS = 30_000
+export const SETTLE_MS = 30_000
 
 /** While settling, the delay after the first refresh; it doubles after each one, ms. */
 export const SETTLE_FIRST_REFRESH_MS = 1_000

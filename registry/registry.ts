@@ -3,7 +3,6 @@ import { type KadDHT, MessageType } from '@libp2p/kad-dht'
 import { createLimiter, type Identity, MAX_CAPACITY_BUCKET, MeshkeepError } from '../core/index.js'
 import {
   EPOCH_CHANGE_THRESHOLD,
-  EPOCH_SETTLE_MS,
   FULL_SWEEP_MIN_PEERS,
   MAX_ADDR_CHARS,
   MAX_ADDRS,
@@ -13,6 +12,7 @@ import {
   REFRESH_INTERVAL_MS,
   REPUBLISH_INTERVAL_MS,
   SETTLE_FIRST_REFRESH_MS,
+  SETTLE_MS,
   SHARD_CONCURRENCY,
   SHARD_COUNT,
   SHARD_QUERY_TIMEOUT_MS,
@@ -57,8 +57,8 @@ export interface RegistryInit {
   shardsPerRefresh?: number
   /** peers in the peer store speaking this protocol are candidates too @default MESH_DHT_PROTOCOL */
   candidateProtocol?: string
-  /** after start(), how long the view grows without opening epochs (refreshing every 1, 2, 4 … s), ms @default 30000 */
-  epochSettleMs?: number
+  /** after start(), how long quick discovery rounds run (every 1, 2, 4 … s) unless discovery catches up sooner, ms @default 30000 */
+  settleMs?: number
   /** fraction of membership that must change to start a new epoch @default 0.1 */
   epochChangeThreshold?: number
   /** called after every change of the member set */
@@ -117,7 +117,7 @@ export class Registry extends EventTarget implements Startable {
   private readonly shardQueryTimeoutMs: number
   private readonly threshold: number
   private readonly shardsPerRefresh: number
-  private readonly epochSettleMs: number
+  private readonly settleMs: number
   private readonly candidateProtocol: string
   private readonly onChange: ((view: RegistryView) => void) | undefined
   private readonly onEpoch: ((view: RegistryView) => void) | undefined
@@ -170,7 +170,7 @@ export class Registry extends EventTarget implements Startable {
     this.shardQueryTimeoutMs = init.shardQueryTimeoutMs ?? SHARD_QUERY_TIMEOUT_MS
     this.threshold = init.epochChangeThreshold ?? EPOCH_CHANGE_THRESHOLD
     this.shardsPerRefresh = init.shardsPerRefresh ?? SHARDS_PER_REFRESH
-    this.epochSettleMs = init.epochSettleMs ?? EPOCH_SETTLE_MS
+    this.settleMs = init.settleMs ?? SETTLE_MS
     this.candidateProtocol = init.candidateProtocol ?? MESH_DHT_PROTOCOL
     this.onChange = init.onChange
     this.onEpoch = init.onEpoch
@@ -180,7 +180,7 @@ export class Registry extends EventTarget implements Startable {
   start(): void {
     if (this.running) return
     this.running = true
-    this.settlingUntil = Date.now() + this.epochSettleMs
+    this.settlingUntil = Date.now() + this.settleMs
     this.settleBackoffMs = SETTLE_FIRST_REFRESH_MS
     this.stopController = new AbortController()
     this.scheduleRefresh(0)
@@ -521,9 +521,8 @@ export class Registry extends EventTarget implements Startable {
     if (refreshed) this.updatedAt = Date.now()
     let newEpoch = false
     const ids = new Set(next.keys())
-    if (this.epochBase == null || (this.running && Date.now() < this.settlingUntil)) {
-      // the first non-empty view fixes epoch 1's membership (a registry that has seen nobody has no epoch
-      // to leave), and while a started node is still discovering the mesh its view only moves that base
+    if (this.epochBase == null) {
+      // the first non-empty view fixes epoch 1's membership (a registry that has seen nobody has no epoch to leave)
       if (ids.size > 0) this.epochBase = ids
     } else if (epochChanged(this.epochBase, ids, this.threshold)) {
       this.epoch++
@@ -583,7 +582,7 @@ export class Registry extends EventTarget implements Startable {
     const signal = this.stopController.signal
     const ids = (await peerStoreCandidates(this.libp2p, this.candidateProtocol, { signal })).filter(id => id !== self && !this.members.has(id))
     if (ids.length === 0) {
-      // every mesh peer we know is a member: discovery has caught up, so later changes are real churn
+      // every mesh peer we know is a member: discovery has caught up, no need for quick rounds
       if (this.members.size > 1) this.settlingUntil = 0
       return this.view()
     }
