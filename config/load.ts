@@ -48,9 +48,11 @@ export const CONFIG_FILE_ENV = 'MESHKEEP_CONFIG'
 /**
  * MESHKEEP_* variables that are not config keys but are legal. Any other
  * unknown MESHKEEP_* variable is refused, so a typo such as
- * MESHKEEP_DATADIR cannot silently leave a setting at its default.
+ * MESHKEEP_DATADIR cannot silently leave a setting at its default. Besides
+ * the config file, they are the passphrase (data dir) and the Node binary
+ * (read by bin/meshkeep).
  */
-export const RESERVED_ENV: ReadonlySet<string> = new Set([CONFIG_FILE_ENV, 'MESHKEEP_PASSPHRASE'])
+export const RESERVED_ENV: ReadonlySet<string> = new Set([CONFIG_FILE_ENV, 'MESHKEEP_PASSPHRASE', 'MESHKEEP_NODE'])
 
 interface Setting {
   value: unknown

@@ -138,11 +138,18 @@ export class ChunkStore {
     let added = 0
     let addedChunks = 0
     const seen = new Set<string>()
-    for (const item of items) {
+    const unique = items.filter(item => {
       const hex = toHex(item.id)
-      if (seen.has(hex)) continue
+      if (seen.has(hex)) return false
       seen.add(hex)
-      const existing = await this.info(owner, item.id)
+      return true
+    })
+    // one look-up for the whole batch, not one LevelDB round trip per chunk
+    const infos = await this.kv.getMany(unique.map(item => `i!${owner}!${toHex(item.id)}`))
+    for (const [k, item] of unique.entries()) {
+      const hex = toHex(item.id)
+      const raw = infos[k]
+      const existing = raw === undefined ? undefined : decodeInfo(raw)
       // the bytes are rewritten even when the chunk is known: the caller verified
       // them, and a re-store must heal a copy damaged on disk, not just re-lease it
       ops.push({ type: 'put', key: `c!${owner}!${hex}`, value: item.bytes })

@@ -1,40 +1,30 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import {
   AttestationVerifier,
-  bytesEqual,
   ChunkCipher,
   type ChunkRef,
   createLimiter,
-  forEachLimit,
   type HealthSummary,
   HealthTracker,
   type Identity,
   type Limiter,
   type Manifest,
-  ManifestBuilder,
   MeshkeepError,
   type NodeKeys,
   openManifest,
-  openStream,
-  peerIdToString,
-  rankHolders,
-  type StateChunk,
-  sealManifest,
-  sealStream,
   sha256,
   toHex,
   WriteStateMachine
 } from '../core/index.js'
-import { auditRoot } from '../protocols/audit/index.js'
-import { fetchChunks, getManifest, MAX_BATCH, putManifest, type RpcLibp2p } from '../protocols/index.js'
+import type { RpcLibp2p } from '../protocols/index.js'
 import { Auditor, type AuditReport, type AuditTarget } from './auditor.js'
 import { CopyBook } from './copy-book.js'
+import { Distributor } from './distributor.js'
 import type { OwnerStore } from './owner-store.js'
-import { batchesByHolder, newPlaceCounters, type PlaceCounters, Placer } from './placer.js'
+import { Placer } from './placer.js'
 import { Reachability } from './reachability.js'
+import { Recoverer } from './recoverer.js'
 import { type ReleaseReport, Releaser } from './releaser.js'
 import { Repairer, type RepairReport } from './repairer.js'
-import { withRetry } from './retry.js'
 import type { HolderDirectory, HolderInfo, PointerDirectory, Progress, PutResult, RecoveryReport, RepairStatus, ReplicationView } from './types.js'
 
 export interface OwnerComponents {
@@ -49,9 +39,11 @@ export interface OwnerComponents {
 export interface OwnerInit {
   /** lease asked of holders, ms @default 7 days */
   leaseMs?: number
-  /** chunks encrypted and placed per window (memory bound: window × 64 KiB × 2) @default 128 */
+  /** chunks encrypted and placed (or fetched) per window @default 128 */
   windowChunks?: number
-  /** store/fetch exchanges in flight at once @default 8 */
+  /** windows in flight at once during a put or recovery (memory bound: windows × window × 64 KiB) @default 3 */
+  windowsInFlight?: number
+  /** store/fetch exchanges in flight at once @default 16 */
   concurrency?: number
   /** attempts per exchange before falling back @default 3 */
   attempts?: number
@@ -77,17 +69,6 @@ export interface OwnerInit {
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
-interface Job {
-  chunk: { id: Uint8Array; bytes: Uint8Array }
-  ranked: HolderInfo[]
-  tried: Set<string>
-  needed: number
-}
-
-interface Counters extends PlaceCounters {
-  fallbacks: number
-}
-
 /** What background maintenance still has to do. */
 interface Wanted {
   repair: boolean
@@ -96,17 +77,6 @@ interface Wanted {
 }
 
 const ABORTED_BY_PUT = 'a new version takes precedence over repair and release'
-
-/** The unique chunks of a manifest (a state may repeat a piece). */
-function uniqueChunks(chunks: readonly ChunkRef[]): ChunkRef[] {
-  const seen = new Set<string>()
-  return chunks.filter(c => {
-    const hex = toHex(c.id)
-    if (seen.has(hex)) return false
-    seen.add(hex)
-    return true
-  })
-}
 
 /**
  * The owner side: turns a state into a replicated version (distribution),
@@ -148,8 +118,10 @@ export class OwnerService {
   private auditing = false
   private probeTimer?: NodeJS.Timeout
   private stopController = new AbortController()
-  /** every owner exchange goes through this (see redial.ts) */
-  private readonly rpc: RpcLibp2p
+  private readonly distributor: Distributor
+  private readonly recoverer: Recoverer
+  /** the census after a recovery, while it runs */
+  private censusRun?: Promise<void>
 
   constructor(
     private readonly components: OwnerComponents,
@@ -158,7 +130,8 @@ export class OwnerService {
     this.init = {
       leaseMs: init.leaseMs ?? 7 * 24 * 3600 * 1000,
       windowChunks: init.windowChunks ?? 128,
-      concurrency: init.concurrency ?? 8,
+      windowsInFlight: Math.max(1, init.windowsInFlight ?? 3),
+      concurrency: init.concurrency ?? 16,
       attempts: init.attempts ?? 3,
       retryBaseMs: init.retryBaseMs ?? 200,
       requestTimeoutMs: init.requestTimeoutMs ?? 30_000,
@@ -175,7 +148,6 @@ export class OwnerService {
     const log = this.init.log
     const { identity, keys, store, directory, pointers } = components
     const libp2p = components.libp2p
-    this.rpc = libp2p
     this.self = identity.peerIdString
     this.cipher = new ChunkCipher({ chunkKey: keys.chunkKey, nonceKey: keys.nonceKey, owner: identity.peerId })
     this.health = new HealthTracker({ owner: this.self })
@@ -206,6 +178,21 @@ export class OwnerService {
     this.releaser = new Releaser(
       { libp2p, identity, keys, store, book: this.book, health: this.health, onContact, log },
       { retainVersions: this.init.retainVersions, concurrency: this.init.concurrency, requestTimeoutMs: this.init.requestTimeoutMs }
+    )
+    const pipeline = {
+      windowChunks: this.init.windowChunks,
+      windowsInFlight: this.init.windowsInFlight,
+      concurrency: this.init.concurrency,
+      keepLocalChunks: this.init.keepLocalChunks,
+      requestTimeoutMs: this.init.requestTimeoutMs
+    }
+    this.distributor = new Distributor(
+      { libp2p, identity, keys, cipher: this.cipher, store, health: this.health, placer: this.placer, verifier: this.verifier, log },
+      pipeline
+    )
+    this.recoverer = new Recoverer(
+      { libp2p, identity, keys, cipher: this.cipher, store, pointers, auditor: this.auditor, book: this.book, log },
+      { ...pipeline, attempts: this.init.attempts, retryBaseMs: this.init.retryBaseMs, censusDepth: this.init.censusDepth }
     )
   }
 
@@ -250,6 +237,7 @@ export class OwnerService {
     this.probeTimer = undefined
     this.stopController.abort(new MeshkeepError('ABORTED', 'owner service stopped'))
     await this.maintenanceRun?.catch(() => {})
+    await this.censusRun
   }
 
   get latestManifest(): Manifest | undefined {
@@ -544,42 +532,27 @@ export class OwnerService {
     const version = ((await store.latestVersion()) ?? 0) + 1
     // holders known to be unreachable are skipped until they answer an audit again
     const members = this.components.directory.members().filter(m => !this.reach.isDown(m.peerIdString))
-    const builder = new ManifestBuilder()
-    const counters: Counters = { ...newPlaceCounters(), fallbacks: 0 }
-    let window: StateChunk[] = []
-    const flush = async () => {
-      await this.placeWindow(window, members, counters, signal)
-      window = []
-    }
-    for await (const chunk of sealStream(source, this.cipher)) {
-      signal.throwIfAborted()
-      builder.add(chunk)
-      window.push(chunk)
-      onProgress?.({ bytes: builder.totalSize, chunks: builder.chunkCount })
-      if (window.length >= this.init.windowChunks) await flush()
-    }
-    await flush()
-    signal.throwIfAborted()
-    const manifest = builder.build(version)
-    const sealed = sealManifest(manifest, this.components.keys.manifestKey, this.components.identity)
-    const manifestHolders = await this.placeManifest(sealed, members, signal)
-    const manifestId = sha256(sealed)
-    await store.putManifest(version, sealed)
-    await store.putManifestPlacement(version, { manifestId, holders: manifestHolders.map(h => h.peerIdString), published: false })
-    this.latest = manifest
+    const d = await this.distributor.distribute(source, version, members, signal, onProgress)
+    const holders = d.manifestHolders.map(h => h.peerIdString)
+    await store.putManifest(version, d.sealed)
+    await store.putManifestPlacement(version, { manifestId: d.manifestId, holders, published: false })
+    this.latest = d.manifest
     this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
     try {
-      await this.components.pointers.publish({ version, manifestId, holders: manifestHolders.map(h => h.peerId) }, { signal: AbortSignal.timeout(15_000) })
-      await store.putManifestPlacement(version, { manifestId, holders: manifestHolders.map(h => h.peerIdString), published: true })
+      await this.components.pointers.publish(
+        { version, manifestId: d.manifestId, holders: d.manifestHolders.map(h => h.peerId) },
+        { signal: AbortSignal.timeout(15_000) }
+      )
+      await store.putManifestPlacement(version, { manifestId: d.manifestId, holders, published: true })
     } catch (err) {
       this.init.log?.('publishing the version pointer failed; will retry on repair', { err: String(err) })
     }
     this.refreshWriteState()
-    const { retries, fallbacks, invalidAttestations, bytesSent, chunksSent } = counters
+    const { retries, fallbacks, invalidAttestations, bytesSent, chunksSent } = d.counters
     return {
       version,
-      totalSize: manifest.totalSize,
-      chunks: manifest.chunks.length,
+      totalSize: d.manifest.totalSize,
+      chunks: d.manifest.chunks.length,
       retries,
       fallbacks,
       invalidAttestations,
@@ -589,260 +562,52 @@ export class OwnerService {
     }
   }
 
-  /** Places one window of chunks: local copy, then two attested remote copies each. */
-  private async placeWindow(window: StateChunk[], members: HolderInfo[], counters: Counters, signal: AbortSignal): Promise<void> {
-    const now = Date.now()
-    const jobs: Job[] = []
-    for (const chunk of window) {
-      if (this.init.keepLocalChunks && !(await this.components.store.hasChunk(chunk.id))) await this.components.store.putChunk(chunk.id, chunk.bytes)
-      this.health.markPlaced(chunk.id)
-      const holding = new Set(this.health.validCopies(chunk.id, now + 3600_000).map(c => c.holder))
-      const needed = 2 - holding.size
-      if (needed <= 0) continue // already attested at its holders: incremental puts skip it
-      const ranked = rankHolders(chunk.id, this.components.identity.peerId, members, chunk.bytes.length).filter(h => !holding.has(h.peerIdString))
-      jobs.push({ chunk, ranked, tried: new Set(), needed })
-    }
-    await this.runJobs(jobs, counters, signal)
-  }
-
-  /** Rounds of batched sends; each failure moves the chunk to its next-ranked holder. */
-  private async runJobs(jobs: Job[], counters: Counters, signal: AbortSignal): Promise<void> {
-    let open = jobs
-    let round = 0
-    while (open.length > 0) {
-      signal.throwIfAborted()
-      const picks: Array<{ holder: HolderInfo; job: Job }> = []
-      for (const job of open) {
-        const targets = job.ranked.filter(h => !job.tried.has(h.peerIdString)).slice(0, job.needed)
-        if (round > 0 && targets.length > 0) counters.fallbacks += targets.length
-        for (const h of targets) {
-          job.tried.add(h.peerIdString)
-          picks.push({ holder: h, job })
-        }
-      }
-      const batches = batchesByHolder(picks)
-      if (batches.length === 0) break // nobody left to try: these chunks stay Partial/AtRisk for repair
-      await forEachLimit(batches, this.init.concurrency, async b => {
-        const ok = await this.placer.storeAt(
-          b.holder,
-          b.jobs.map(j => j.chunk),
-          signal,
-          counters
-        )
-        ok?.forEach((stored, k) => {
-          if (stored) (b.jobs[k] as Job).needed--
-        })
-      })
-      open = open.filter(j => j.needed > 0 && j.ranked.some(h => !j.tried.has(h.peerIdString)))
-      round++
-    }
-  }
-
-  /** Stores the sealed manifest at its two rendezvous holders (with fallbacks). */
-  private async placeManifest(sealed: Uint8Array, members: HolderInfo[], signal: AbortSignal): Promise<HolderInfo[]> {
-    const id = sha256(sealed)
-    const placed: HolderInfo[] = []
-    for (const holder of rankHolders(id, this.components.identity.peerId, members, Math.min(sealed.length, 65_536))) {
-      if (placed.length >= 2) break
-      try {
-        const att = await putManifest(this.rpc, peerIdFromString(holder.peerIdString), sealed, { signal, timeoutMs: this.init.requestTimeoutMs })
-        this.verifier.verify(att, { owner: this.components.identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } })
-        placed.push(holder)
-      } catch (err) {
-        if (signal.aborted) throw signal.reason
-        this.init.log?.('manifest store failed; trying the next holder', { holder: holder.peerIdString, err: String(err) })
-      }
-    }
-    return placed
-  }
-
   /**
-   * Rebuilds the latest version from the network alone: pointer from the
-   * DHT, manifest from its holders, chunks from any holder in rendezvous
-   * order, every id and the plaintext digest verified. Then learns where the
-   * chunks are (an audit of each chunk's likely holders), so health and
-   * `replication()` show the truth, and starts repair if copies are missing.
+   * Rebuilds the latest version from the network alone (see `Recoverer`)
+   * and makes it this node's latest. Returns once every byte reached the
+   * sink; then a census locates the remote copies in the background (see
+   * `whenCensusDone()`): until it has, the version counts as
+   * under-replicated and writes stay blocked, which is the truth as far as
+   * this node knows.
    */
   async recover(
     sink: (piece: Uint8Array) => Promise<void> | void,
     options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}
   ): Promise<RecoveryReport> {
-    return this.lock(() => this.doRecover(sink, options))
-  }
-
-  private async doRecover(
-    sink: (piece: Uint8Array) => Promise<void> | void,
-    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void }
-  ): Promise<RecoveryReport> {
-    const started = Date.now()
-    const signal = options.signal ?? new AbortController().signal
-    const { identity, keys, store } = this.components
-    const libp2p = this.rpc
-    const members = this.components.directory.members().filter(m => m.peerIdString !== this.self)
-    const pointer = await this.components.pointers.resolve({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) })
-    const holdersUsed = new Set<string>()
-    let retries = 0
-    // Manifest: the pointer's holders first, then everyone.
-    const manifestSources = [...(pointer?.holders.map(peerIdToString) ?? []), ...members.map(m => m.peerIdString)]
-    let manifest: Manifest | undefined
-    let sealed: Uint8Array | undefined
-    let manifestFrom: string | undefined
-    for (const holder of [...new Set(manifestSources)]) {
-      try {
-        const bytes = await withRetry(
-          () => getManifest(libp2p, peerIdFromString(holder), pointer?.version ?? 'latest', { signal, timeoutMs: this.init.requestTimeoutMs }),
-          { attempts: this.init.attempts, baseDelayMs: this.init.retryBaseMs, maxDelayMs: 5_000, signal }
-        )
-        if (pointer !== undefined && !bytesEqual(sha256(bytes), pointer.manifestId))
-          throw new MeshkeepError('INVALID_MANIFEST', 'manifest does not match the signed pointer')
-        const m = openManifest(bytes, keys.manifestKey, identity.peerId)
-        if (manifest === undefined || m.version > manifest.version) {
-          manifest = m
-          sealed = bytes
-          manifestFrom = holder
-        }
-        if (pointer !== undefined) break
-      } catch (err) {
-        if (signal.aborted) throw err
-        retries++
-        this.init.log?.('manifest fetch failed; trying the next holder', { holder, version: pointer?.version ?? 'latest', err: String(err) })
-      }
-    }
-    if (manifest === undefined || sealed === undefined) throw new MeshkeepError('NOT_FOUND', 'no holder could provide a valid manifest for this identity')
-    const m = manifest
-    let bytes = 0
-    const sources = new Map<string, string>()
-    const fetched = this.fetchInOrder(m, members, signal, holdersUsed, sources, () => {
-      retries++
+    return this.lock(async () => {
+      const started = Date.now()
+      const signal = options.signal ?? new AbortController().signal
+      const { store } = this.components
+      const members = this.components.directory.members().filter(m => m.peerIdString !== this.self)
+      const r = await this.recoverer.recover(members, sink, { signal, onProgress: options.onProgress })
+      const m = r.manifest
+      await store.putManifest(m.version, r.sealed)
+      await store.putManifestPlacement(m.version, { manifestId: sha256(r.sealed), holders: r.manifestHolders, published: r.published })
+      this.latest = m
+      for (const c of m.chunks) this.health.markPlaced(c.id)
+      this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
+      this.refreshWriteState()
+      this.startCensus(m, members, r.sources)
+      return { version: m.version, chunks: r.chunks, bytes: r.bytes, holdersUsed: r.holdersUsed, retries: r.retries, ms: Date.now() - started }
     })
-    let chunks = 0
-    // fetchInOrder checked every id (it must, to fall back to another holder): open without hashing again
-    for await (const piece of openStream(fetched, this.cipher, m, { idsVerified: true })) {
-      await sink(piece)
-      bytes += piece.length
-      chunks++
-      options.onProgress?.({ bytes, chunks })
-    }
-    await store.putManifest(m.version, sealed)
-    const manifestHolders = [...new Set([...(pointer?.version === m.version ? pointer.holders.map(peerIdToString) : []), manifestFrom ?? ''])].filter(
-      h => h !== ''
-    )
-    await store.putManifestPlacement(m.version, { manifestId: sha256(sealed), holders: manifestHolders, published: pointer?.version === m.version })
-    this.latest = m
-    for (const c of m.chunks) this.health.markPlaced(c.id)
-    this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
-    await this.census(m, members, sources, signal).catch(err => {
-      if (signal.aborted) throw err
-      this.init.log?.('locating copies after recovery failed; audits and repair will catch up', { err: String(err) })
-    })
-    this.refreshWriteState()
-    if (this.init.autoRepair) this.schedule({ repair: true })
-    return { version: m.version, chunks, bytes, holdersUsed: [...holdersUsed], retries, ms: Date.now() - started }
   }
 
-  /**
-   * After recovery the owner has no copy records: challenge each chunk's
-   * likely holders (the one that served it, and the first `censusDepth` of
-   * its ranking) and book every copy that proves itself.
-   */
-  private async census(m: Manifest, members: HolderInfo[], sources: Map<string, string>, signal: AbortSignal): Promise<void> {
-    const targets: AuditTarget[] = []
-    for (const ref of uniqueChunks(m.chunks)) {
-      const hex = toHex(ref.id)
-      const candidates = new Set<string>()
-      const source = sources.get(hex)
-      if (source !== undefined) candidates.add(source)
-      for (const h of rankHolders(ref.id, this.components.identity.peerId, members, ref.size).slice(0, this.init.censusDepth)) candidates.add(h.peerIdString)
-      for (const h of candidates) if (!this.book.has(hex, h)) targets.push({ id: ref.id, size: ref.size, holder: h })
-    }
-    if (targets.length > 0) await this.auditor.audit(targets, AbortSignal.any([signal, this.stopController.signal]), { discover: true })
+  /** Resolves when the census that follows a recovery has located the copies (at once when none runs). */
+  async whenCensusDone(): Promise<void> {
+    await this.censusRun
   }
 
-  /**
-   * Yields chunk bytes in manifest order, fetching windows in parallel with
-   * fallback. Every chunk (local copies too) is hashed here, exactly once:
-   * a mismatch sends it to the next holder. Records which holder served
-   * each chunk, and the audit root of each fetched chunk (the bytes are at
-   * hand; later audits need it).
-   */
-  private async *fetchInOrder(
-    m: Manifest,
-    members: HolderInfo[],
-    signal: AbortSignal,
-    used: Set<string>,
-    sources: Map<string, string>,
-    onRetry: () => void
-  ): AsyncGenerator<Uint8Array> {
-    const { store, identity } = this.components
-    const libp2p = this.rpc
-    const windowSize = this.init.windowChunks
-    for (let start = 0; start < m.chunks.length; start += windowSize) {
-      const refs = m.chunks.slice(start, start + windowSize)
-      const got: Array<Uint8Array | undefined> = new Array(refs.length)
-      const local: boolean[] = new Array(refs.length).fill(false)
-      const pending = new Map<number, HolderInfo[]>()
-      for (let i = 0; i < refs.length; i++) {
-        const ref = refs[i] as ChunkRef
-        const copy = await store.getChunk(ref.id)
-        if (copy !== undefined && bytesEqual(sha256(copy), ref.id)) {
-          got[i] = copy
-          local[i] = true
-        } else pending.set(i, rankHolders(ref.id, identity.peerId, members, ref.size))
-      }
-      while (pending.size > 0) {
-        signal.throwIfAborted()
-        const perHolder = new Map<string, number[]>()
-        for (const [i, ranked] of pending) {
-          const next = ranked.shift()
-          if (next === undefined)
-            throw new MeshkeepError('UNAVAILABLE', `no holder returned chunk ${start + i} (${toHex(refs[i]?.id ?? new Uint8Array(0)).slice(0, 16)}…)`)
-          const list = perHolder.get(next.peerIdString) ?? []
-          list.push(i)
-          perHolder.set(next.peerIdString, list)
-        }
-        const batches: Array<[string, number[]]> = []
-        for (const [holder, list] of perHolder) for (let k = 0; k < list.length; k += MAX_BATCH) batches.push([holder, list.slice(k, k + MAX_BATCH)])
-        await forEachLimit(batches, this.init.concurrency, async ([holder, idx]) => {
-          try {
-            // transport trouble is retried at the same holder before moving on: it may hold the only copy
-            const data = await withRetry(
-              () =>
-                fetchChunks(
-                  libp2p,
-                  peerIdFromString(holder),
-                  idx.map(i => (refs[i] as ChunkRef).id),
-                  { signal, timeoutMs: this.init.requestTimeoutMs }
-                ),
-              { attempts: this.init.attempts, baseDelayMs: this.init.retryBaseMs, maxDelayMs: 5_000, signal, onRetry }
-            )
-            idx.forEach((i, k) => {
-              const d = data[k]
-              const ref = refs[i] as ChunkRef
-              if (d !== undefined && bytesEqual(sha256(d), ref.id)) {
-                got[i] = d
-                pending.delete(i)
-                used.add(holder)
-                sources.set(toHex(ref.id), holder)
-              } else {
-                onRetry()
-              }
-            })
-          } catch (err) {
-            if (signal.aborted) throw err
-            onRetry()
-            this.init.log?.('chunk fetch failed; trying the next holder', { holder, chunks: idx.length, err: String(err) })
-          }
-        })
-      }
-      for (let i = 0; i < refs.length; i++) {
-        const ref = refs[i] as ChunkRef
-        const d = got[i] as Uint8Array
-        if (!local[i]) {
-          if (this.init.keepLocalChunks) await store.putChunk(ref.id, d)
-          if ((await store.getAuditRoot(ref.id)) === undefined) await store.putAuditRoot(ref.id, auditRoot(d))
-        }
-        yield d
-      }
-    }
+  private startCensus(m: Manifest, members: HolderInfo[], sources: Map<string, string>): void {
+    const run = this.recoverer
+      .census(m, members, sources, this.stopController.signal)
+      .catch(err => {
+        if (!this.stopController.signal.aborted) this.init.log?.('locating copies after recovery failed; audits and repair will catch up', { err: String(err) })
+      })
+      .finally(() => {
+        if (this.censusRun === run) this.censusRun = undefined
+        this.refreshWriteState()
+        if (this.init.autoRepair) this.schedule({ repair: true })
+      })
+    this.censusRun = run
   }
 }

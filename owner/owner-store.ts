@@ -58,6 +58,29 @@ export class OwnerStore {
   async getChunk(id: Uint8Array): Promise<Uint8Array | undefined> {
     return this.kv.get(`k!${toHex(id)}`)
   }
+  /** Local copies of `ids`, in order (`undefined` where there is none). */
+  async getChunks(ids: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    return this.kv.getMany(ids.map(id => `k!${toHex(id)}`))
+  }
+  /** Whether any local copy exists (a fresh node has none). */
+  async hasAnyChunk(): Promise<boolean> {
+    for await (const _ of this.kv.keys({ gte: 'k!', lt: 'k"', limit: 1 })) return true
+    return false
+  }
+  /** Whether a local copy of each of `ids` exists (values are not read). */
+  async hasChunks(ids: Uint8Array[]): Promise<boolean[]> {
+    return this.kv.hasMany(ids.map(id => `k!${toHex(id)}`))
+  }
+  /**
+   * Writes local copies and audit roots in one atomic batch: one LevelDB
+   * round trip for a whole window instead of one per chunk.
+   */
+  async putChunksAndRoots(chunks: Array<{ id: Uint8Array; bytes: Uint8Array }>, roots: Array<{ id: Uint8Array; root: Uint8Array }>): Promise<void> {
+    const ops: KvOperation[] = []
+    for (const c of chunks) ops.push({ type: 'put', key: `k!${toHex(c.id)}`, value: c.bytes })
+    for (const r of roots) ops.push({ type: 'put', key: `t!${toHex(r.id)}`, value: r.root })
+    await this.kv.batch(ops)
+  }
   async putChunk(id: Uint8Array, bytes: Uint8Array): Promise<void> {
     await this.kv.put(`k!${toHex(id)}`, bytes)
   }
@@ -127,20 +150,31 @@ export class OwnerStore {
   }
 
   async putCopy(id: Uint8Array, c: StoredCopy): Promise<void> {
+    await this.putCopies([{ id, copy: c }])
+  }
+  /**
+   * Records copies in one atomic batch. The copies of one store exchange
+   * share a receipt: it is written once (receipts are keyed by their hash).
+   */
+  async putCopies(copies: Array<{ id: Uint8Array; copy: StoredCopy }>): Promise<void> {
     const ops: KvOperation[] = []
-    let receiptId = ''
-    if (c.attestation !== undefined) {
-      receiptId = toHex(sha256(c.attestation.receipt))
-      ops.push({ type: 'put', key: `r!${receiptId}`, value: c.attestation.receipt })
+    const receipts = new Set<string>()
+    for (const { id, copy: c } of copies) {
+      let receiptId = ''
+      if (c.attestation !== undefined) {
+        receiptId = toHex(sha256(c.attestation.receipt))
+        if (!receipts.has(receiptId)) ops.push({ type: 'put', key: `r!${receiptId}`, value: c.attestation.receipt })
+        receipts.add(receiptId)
+      }
+      const record: CopyRecord = {
+        receiptId,
+        index: c.attestation?.index ?? 0,
+        path: (c.attestation?.path ?? []).map(toHex),
+        attestedAt: c.attestedAt,
+        leaseExpiresAt: c.leaseExpiresAt
+      }
+      ops.push({ type: 'put', key: `a!${toHex(id)}!${c.holder}`, value: json(record) })
     }
-    const record: CopyRecord = {
-      receiptId,
-      index: c.attestation?.index ?? 0,
-      path: (c.attestation?.path ?? []).map(toHex),
-      attestedAt: c.attestedAt,
-      leaseExpiresAt: c.leaseExpiresAt
-    }
-    ops.push({ type: 'put', key: `a!${toHex(id)}!${c.holder}`, value: json(record) })
     await this.kv.batch(ops)
   }
   async deleteCopy(id: Uint8Array, holder: string): Promise<void> {

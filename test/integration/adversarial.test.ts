@@ -26,6 +26,8 @@ async function recoverDigest(node: MeshNode): Promise<{ digest: string; retries:
   const report = await node.owner.recover(piece => {
     h.update(piece)
   })
+  // later checks read where the copies are: wait for the census that follows a recovery
+  await node.owner.whenCensusDone()
   return { digest: h.digest('hex'), retries: report.retries, holders: report.holdersUsed }
 }
 

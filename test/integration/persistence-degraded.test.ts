@@ -105,6 +105,7 @@ describe('persistence-degraded: holders stop, writes block, repair restores, rec
     assert.equal(h.digest('hex'), expected, 'recovered bytes are exact')
     assert.equal(report.version, 2)
     assert.ok(report.holdersUsed.every(id => !lost.has(id)))
+    await fresh.owner.whenCensusDone()
     const s = fresh.owner.summary()
     assert.equal(s.replicated, s.total, `the recovered node knows where every copy is: ${JSON.stringify(s)}`)
   })

@@ -99,6 +99,7 @@ describe('release: only the latest retainVersions versions stay at the holders',
     })
     assert.equal(h.digest('hex'), expected, 'recovered bytes are exact')
     assert.equal(report.version, 5)
+    await fresh.owner.whenCensusDone()
     const s = fresh.owner.summary()
     assert.equal(s.replicated, s.total, `after recovery every chunk shows its two copies: ${JSON.stringify(s)}`)
     for (const c of fresh.owner.replication().chunks) {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { ControlClient } from '../../../daemon/control/index.js'
 import type { PutRpcResult, RecoverRpcResult, StatusResult } from '../../../daemon/control/results.js'
 import { spawnTracked, stopChild } from './children.js'
-import { CLI_ENTRY } from './paths.js'
+import { CLI_ENTRY, LAUNCHER } from './paths.js'
 import { waitFor } from './stats.js'
 
 /** The bench's daemon settings: room for every version it stores, quiet logs. */
@@ -102,10 +102,13 @@ export class BenchDaemon {
 
   static async start(o: StartOptions): Promise<BenchDaemon> {
     const socket = join(o.dataDir, 'control.sock')
-    const args = [...(o.settings.nodeArgs ?? []), CLI_ENTRY, 'daemon', '--data-dir', o.dataDir, '--socket', socket, '--listen', '/ip4/127.0.0.1/tcp/0']
+    const args = ['daemon', '--data-dir', o.dataDir, '--socket', socket, '--listen', '/ip4/127.0.0.1/tcp/0']
     for (const b of o.bootstrap ?? []) args.push('--bootstrap', b)
     const started = Date.now()
-    const child = spawnTracked(process.execPath, args, { env: daemonEnv(o.settings.env), stdio: ['ignore', 'pipe', 'pipe'] })
+    // through the launcher, as users run it; node flags (a CPU profile) go in NODE_OPTIONS, which it passes on
+    const env = daemonEnv(o.settings.env)
+    if (o.settings.nodeArgs !== undefined) env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...o.settings.nodeArgs].join(' ').trim()
+    const child = spawnTracked(LAUNCHER, args, { env: { ...env, MESHKEEP_NODE: process.execPath }, stdio: ['ignore', 'pipe', 'pipe'] })
     const log: WriteStream | undefined = o.logFile === undefined ? undefined : createWriteStream(o.logFile, { flags: 'a' })
     let tail = ''
     const keep = (b: Buffer) => {

@@ -33,5 +33,12 @@ export function findRepoRoot(start = here): string {
 
 export const REPO_ROOT = findRepoRoot()
 
+/**
+ * The `meshkeep` launcher users and the systemd unit run (it picks the Node
+ * binary and the daemon's V8 flags, and runs dist/). Daemons are started
+ * through it so the bench measures what ships.
+ */
+export const LAUNCHER = join(REPO_ROOT, 'bin', 'meshkeep')
+
 /** The bench-only npm project holding Helia (never a runtime dependency). */
 export const HELIA_DIR = join(REPO_ROOT, 'scripts', 'bench', 'helia')

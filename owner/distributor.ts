@@ -1,0 +1,238 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import {
+  type AttestationVerifier,
+  type ChunkCipher,
+  createLimiter,
+  type HealthTracker,
+  type Identity,
+  type Limiter,
+  type Manifest,
+  ManifestBuilder,
+  type NodeKeys,
+  rankHolders,
+  type StateChunk,
+  sealManifest,
+  sealStream,
+  sha256,
+  toHex
+} from '../core/index.js'
+import { putManifest, type RpcLibp2p } from '../protocols/index.js'
+import type { OwnerStore } from './owner-store.js'
+import { batchesByHolder, newPlaceCounters, type PlaceCounters, type Placer } from './placer.js'
+import type { HolderInfo, Progress } from './types.js'
+
+export interface DistributorComponents {
+  libp2p: RpcLibp2p
+  identity: Identity
+  keys: NodeKeys
+  cipher: ChunkCipher
+  store: OwnerStore
+  health: HealthTracker
+  placer: Placer
+  verifier: AttestationVerifier
+  log?: (msg: string, fields?: Record<string, unknown>) => void
+}
+
+export interface DistributorInit {
+  /** chunks sealed and placed together: one local write, one round of batches */
+  windowChunks: number
+  /** windows placed at once; the next window is sealed while earlier ones are on the wire */
+  windowsInFlight: number
+  /** store exchanges in flight at once, across all windows */
+  concurrency: number
+  keepLocalChunks: boolean
+  requestTimeoutMs: number
+}
+
+export interface DistributionCounters extends PlaceCounters {
+  fallbacks: number
+}
+
+/** A new version's chunks placed, and its sealed manifest stored at its holders. */
+export interface Distribution {
+  manifest: Manifest
+  sealed: Uint8Array
+  manifestId: Uint8Array
+  manifestHolders: HolderInfo[]
+  counters: DistributionCounters
+}
+
+interface Job {
+  chunk: StateChunk
+  ranked: HolderInfo[]
+  tried: Set<string>
+  needed: number
+}
+
+/**
+ * Turns a state stream into a placed version: seals it into chunks, keeps a
+ * local copy of each, stores two attested remote copies of every chunk at
+ * its rendezvous holders (falling back down the ranking), then seals the
+ * manifest and stores it the same way.
+ *
+ * It is a pipeline, not a sequence of windows: while window N's batches are
+ * on the wire, window N+1 is sealed and written locally, and all windows
+ * share one limit of exchanges in flight. Memory stays bounded by
+ * `windowsInFlight × windowChunks` chunks (64 KiB each), whatever the state's
+ * size.
+ */
+export class Distributor {
+  constructor(
+    private readonly components: DistributorComponents,
+    private readonly init: DistributorInit
+  ) {}
+
+  async distribute(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    version: number,
+    members: HolderInfo[],
+    signal: AbortSignal,
+    onProgress?: (p: Progress) => void
+  ): Promise<Distribution> {
+    const { cipher } = this.components
+    const builder = new ManifestBuilder()
+    const counters: DistributionCounters = { ...newPlaceCounters(), fallbacks: 0 }
+    const limit = createLimiter(this.init.concurrency)
+    // a failing window stops the others: they share this signal
+    const stop = new AbortController()
+    const windowSignal = AbortSignal.any([signal, stop.signal])
+    const inFlight = new Set<Promise<void>>()
+    // chunk ids already placed by this put: a state that repeats a piece sends it once
+    const placing = new Set<string>()
+    let failure: { err: unknown } | undefined
+    const launch = (window: StateChunk[]) => {
+      const p: Promise<void> = this.placeWindow(window, members, placing, counters, limit, windowSignal)
+        .catch(err => {
+          failure ??= { err }
+          stop.abort(err)
+        })
+        .finally(() => inFlight.delete(p))
+      inFlight.add(p)
+    }
+    try {
+      let window: StateChunk[] = []
+      for await (const chunk of sealStream(source, cipher)) {
+        windowSignal.throwIfAborted()
+        builder.add(chunk)
+        window.push(chunk)
+        onProgress?.({ bytes: builder.totalSize, chunks: builder.chunkCount })
+        if (window.length >= this.init.windowChunks) {
+          launch(window)
+          window = []
+          while (inFlight.size >= this.init.windowsInFlight) await Promise.race(inFlight)
+        }
+      }
+      if (window.length > 0) launch(window)
+      await Promise.all(inFlight)
+    } catch (err) {
+      stop.abort(err)
+      await Promise.allSettled([...inFlight])
+      throw failure?.err ?? err
+    }
+    if (failure !== undefined) throw failure.err
+    signal.throwIfAborted()
+    const manifest = builder.build(version)
+    const sealed = sealManifest(manifest, this.components.keys.manifestKey, this.components.identity)
+    const manifestId = sha256(sealed)
+    const manifestHolders = await this.placeManifest(sealed, manifestId, members, signal)
+    return { manifest, sealed, manifestId, manifestHolders, counters }
+  }
+
+  /**
+   * One window: two attested remote copies of each chunk, and a local copy of
+   * each new one (one batch write, no read: the copy book tells which are
+   * new, so an incremental put does not read its whole state back).
+   */
+  private async placeWindow(
+    window: StateChunk[],
+    members: HolderInfo[],
+    placing: Set<string>,
+    counters: DistributionCounters,
+    limit: Limiter,
+    signal: AbortSignal
+  ): Promise<void> {
+    const { health, identity } = this.components
+    const now = Date.now()
+    const jobs: Job[] = []
+    const fresh: StateChunk[] = []
+    for (const chunk of window) {
+      health.markPlaced(chunk.id)
+      const hex = toHex(chunk.id)
+      if (placing.has(hex)) continue
+      placing.add(hex)
+      const known = health.validCopies(chunk.id, now + 3600_000)
+      // a chunk with no known copy is new: keep its local copy (a known one was kept when first placed)
+      if (known.length === 0) fresh.push(chunk)
+      const holding = new Set(known.map(c => c.holder))
+      const needed = 2 - holding.size
+      if (needed <= 0) continue // already attested at its holders: incremental puts skip it
+      const ranked = rankHolders(chunk.id, identity.peerId, members, chunk.bytes.length).filter(h => !holding.has(h.peerIdString))
+      jobs.push({ chunk, ranked, tried: new Set(), needed })
+    }
+    // the local write runs while the window is on the wire; both settle before the window ends
+    const [network, disk] = await Promise.allSettled([
+      this.runJobs(jobs, counters, limit, signal),
+      this.init.keepLocalChunks && fresh.length > 0 ? this.components.store.putChunksAndRoots(fresh, []) : Promise.resolve()
+    ])
+    if (network.status === 'rejected') throw network.reason
+    if (disk.status === 'rejected') throw disk.reason
+  }
+
+  /** Rounds of batched sends; each failure moves the chunk to its next-ranked holder. */
+  private async runJobs(jobs: Job[], counters: DistributionCounters, limit: Limiter, signal: AbortSignal): Promise<void> {
+    let open = jobs
+    let round = 0
+    while (open.length > 0) {
+      signal.throwIfAborted()
+      const picks: Array<{ holder: HolderInfo; job: Job }> = []
+      for (const job of open) {
+        const targets = job.ranked.filter(h => !job.tried.has(h.peerIdString)).slice(0, job.needed)
+        if (round > 0 && targets.length > 0) counters.fallbacks += targets.length
+        for (const h of targets) {
+          job.tried.add(h.peerIdString)
+          picks.push({ holder: h, job })
+        }
+      }
+      const batches = batchesByHolder(picks)
+      if (batches.length === 0) break // nobody left to try: these chunks stay Partial/AtRisk for repair
+      const settled = await Promise.allSettled(
+        batches.map(b =>
+          limit(async () => {
+            signal.throwIfAborted()
+            const ok = await this.components.placer.storeAt(
+              b.holder,
+              b.jobs.map(j => j.chunk),
+              signal,
+              counters
+            )
+            ok?.forEach((stored, k) => {
+              if (stored) (b.jobs[k] as Job).needed--
+            })
+          })
+        )
+      )
+      // every batch has settled before a failure leaves: nothing of this window runs on after it
+      for (const s of settled) if (s.status === 'rejected') throw s.reason
+      open = open.filter(j => j.needed > 0 && j.ranked.some(h => !j.tried.has(h.peerIdString)))
+      round++
+    }
+  }
+
+  /** Stores the sealed manifest at its two rendezvous holders (with fallbacks). */
+  private async placeManifest(sealed: Uint8Array, id: Uint8Array, members: HolderInfo[], signal: AbortSignal): Promise<HolderInfo[]> {
+    const { libp2p, identity, verifier, log } = this.components
+    const placed: HolderInfo[] = []
+    for (const holder of rankHolders(id, identity.peerId, members, Math.min(sealed.length, 65_536))) {
+      if (placed.length >= 2) break
+      try {
+        const att = await putManifest(libp2p, peerIdFromString(holder.peerIdString), sealed, { signal, timeoutMs: this.init.requestTimeoutMs })
+        verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } })
+        placed.push(holder)
+      } catch (err) {
+        if (signal.aborted) throw signal.reason
+        log?.('manifest store failed; trying the next holder', { holder: holder.peerIdString, err: String(err) })
+      }
+    }
+    return placed
+  }
+}
