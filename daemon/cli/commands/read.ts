@@ -36,6 +36,8 @@ async function download(method: 'get' | 'recover', params: Record<string, unknow
         `${method === 'get' ? 'read' : 'recovered'} version ${report.version}: ${humanBytes(report.bytes)} in ${report.chunks} chunks from ${report.holdersUsed.length} holder${report.holdersUsed.length === 1 ? '' : 's'}, ${report.retries} retries, ${humanMs(report.ms)}${target === '-' ? '' : ` → ${target}`}\n`
       )
       if (report.holdersUsed.length > 0) stream.write(`holders used: ${report.holdersUsed.join(', ')}\n`)
+      if (method === 'recover')
+        stream.write('the daemon now locates the remote copies in the background; writes stay blocked until `meshkeep status` shows them\n')
     }
     return 0
   } finally {
