@@ -120,7 +120,7 @@ export const CONFIG_SCHEMA: { readonly [P in ConfigKeyPath]: KeySpec<ValueAt<Mes
   },
   'owner.retainVersions': { kind: 'integer', default: 3, min: 1, max: 1000, help: 'versions of our own state kept replicated' },
   'owner.leaseMs': { kind: 'duration', default: 7 * DAY, min: MINUTE, max: 365 * DAY, help: 'lease asked of holders' },
-  'owner.concurrency': { kind: 'integer', default: 16, min: 1, max: 256, help: 'store/fetch exchanges in flight at once' },
+  'owner.concurrency': { kind: 'integer', default: 8, min: 1, max: 256, help: 'store/fetch exchanges in flight at once' },
   'owner.requestTimeoutMs': { kind: 'duration', default: 30 * SECOND, min: 100, max: 10 * MINUTE, help: 'deadline of one exchange with a holder' },
   'owner.gracePeriodMs': { kind: 'duration', default: MINUTE, min: 0, max: 7 * DAY, help: 'how long under-replication is tolerated before DEGRADED' },
   'owner.auditIntervalMs': {

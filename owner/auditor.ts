@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { bytesEqual, forEachLimit, sha256, toHex } from '../core/index.js'
+import { bytesEqual, type ChunkRef, forEachLimit, sha256, toHex } from '../core/index.js'
 import { AUDIT_NONCE_BYTES, auditChunks, auditRoot, verifyAnswer } from '../protocols/audit/index.js'
 import { fetchChunks, MAX_AUDIT_CHALLENGES, MAX_BATCH, RemoteError, type RpcLibp2p } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
@@ -70,6 +70,22 @@ export class Auditor {
     private readonly components: AuditorComponents,
     private readonly init: AuditorInit
   ) {}
+
+  /**
+   * One challenge per holder in `holders` (unreachable ones, to notice their
+   * return): a copy it is booked for when there is one, else any chunk. Any
+   * answer brings it back; a passed challenge on a booked copy also proves it.
+   */
+  probeTargets(chunks: readonly ChunkRef[], holders: readonly string[]): AuditTarget[] {
+    const out: AuditTarget[] = []
+    if (chunks.length === 0) return out
+    for (const h of holders) {
+      const held = chunks.find(c => this.components.book.has(c.id, h))
+      const ref = held ?? (chunks[Math.floor(Math.random() * chunks.length)] as ChunkRef)
+      out.push({ id: ref.id, size: ref.size, holder: h })
+    }
+    return out
+  }
 
   /** Up to `n` random known copies of `chunks`, at most one per (chunk, holder). */
   sample(chunks: ReadonlyArray<{ id: Uint8Array; size: number }>, n: number): AuditTarget[] {

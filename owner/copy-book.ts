@@ -62,18 +62,9 @@ export class CopyBook {
 
   /** Records (or replaces) a verified copy. */
   async record(id: Uint8Array, c: StoredCopy): Promise<void> {
-    await this.recordMany([{ id, copy: c }])
-  }
-
-  /** Records (or replaces) verified copies with one write to the store. */
-  async recordMany(copies: Array<{ id: Uint8Array; copy: StoredCopy }>): Promise<void> {
-    if (copies.length === 0) return
-    await this.components.store.putCopies(copies)
-    for (const { id, copy } of copies) {
-      const hex = toHex(id)
-      this.distrusted.delete(`${hex}!${copy.holder}`)
-      this.remember(hex, copy)
-    }
+    await this.components.store.putCopy(id, c)
+    this.distrusted.delete(`${toHex(id)}!${c.holder}`)
+    this.remember(toHex(id), c)
   }
 
   /** Forgets one copy (failed audit, released, holder gone). */

@@ -5,7 +5,8 @@
  */
 export { Auditor, type AuditorComponents, type AuditorInit, type AuditReport, type AuditTarget } from './auditor.js'
 export { CopyBook, type CopyBookComponents, type KnownCopy } from './copy-book.js'
-export { type OwnerComponents, type OwnerInit, OwnerService } from './owner-service.js'
+export type { OwnerInit } from './owner-init.js'
+export { type OwnerComponents, OwnerService } from './owner-service.js'
 export { type ManifestPlacement, OwnerStore, type StoredAttestation, type StoredCopy } from './owner-store.js'
 export { newPlaceCounters, type PlaceCounters, Placer, type PlacerComponents, type PlacerInit } from './placer.js'
 export { Reachability } from './reachability.js'

@@ -1,7 +1,6 @@
 import {
   AttestationVerifier,
   ChunkCipher,
-  type ChunkRef,
   createLimiter,
   type HealthSummary,
   HealthTracker,
@@ -19,6 +18,8 @@ import type { RpcLibp2p } from '../protocols/index.js'
 import { Auditor, type AuditReport, type AuditTarget } from './auditor.js'
 import { CopyBook } from './copy-book.js'
 import { Distributor } from './distributor.js'
+import { MaintenanceQueue } from './maintenance-queue.js'
+import { type OwnerInit, type ResolvedOwnerInit, resolveOwnerInit } from './owner-init.js'
 import type { OwnerStore } from './owner-store.js'
 import { Placer } from './placer.js'
 import { Reachability } from './reachability.js'
@@ -34,46 +35,6 @@ export interface OwnerComponents {
   store: OwnerStore
   directory: HolderDirectory
   pointers: PointerDirectory
-}
-
-export interface OwnerInit {
-  /** lease asked of holders, ms @default 7 days */
-  leaseMs?: number
-  /** chunks encrypted and placed (or fetched) per window @default 128 */
-  windowChunks?: number
-  /** windows in flight at once during a put or recovery (memory bound: windows × window × 64 KiB) @default 3 */
-  windowsInFlight?: number
-  /** store/fetch exchanges in flight at once @default 16 */
-  concurrency?: number
-  /** attempts per exchange before falling back @default 3 */
-  attempts?: number
-  retryBaseMs?: number
-  /** per-exchange deadline, ms @default 30000 */
-  requestTimeoutMs?: number
-  /** grace period before DEGRADED, ms @default 60000 */
-  gracePeriodMs?: number
-  /** versions kept at holders and in the owner store, the latest included @default 3 */
-  retainVersions?: number
-  /** time between audit rounds once `startMaintenance()` ran; 0 turns the timer off, ms @default 600000 */
-  auditIntervalMs?: number
-  /** copies challenged per audit round @default 64 */
-  auditSample?: number
-  /** how long a holder may stay unreachable before its chunks are re-replicated, ms @default 1800000 */
-  repairAfterMs?: number
-  /** audits, registry changes and puts start repair (and rebalancing) on their own; `repair()` always works @default true */
-  autoRepair?: boolean
-  /** keep a local copy of every chunk (a repair source that needs no holder) @default true */
-  keepLocalChunks?: boolean
-  /** after recovery, holders per chunk (in rendezvous order) probed for copies @default 4 */
-  censusDepth?: number
-  log?: (msg: string, fields?: Record<string, unknown>) => void
-}
-
-/** What background maintenance still has to do. */
-interface Wanted {
-  repair: boolean
-  rebalance: boolean
-  release: boolean
 }
 
 const ABORTED_BY_PUT = 'a new version takes precedence over repair and release'
@@ -109,11 +70,9 @@ export class OwnerService {
   private maintenanceController?: AbortController
   private putsWaiting = 0
   private latest?: Manifest
-  private readonly init: Required<Omit<OwnerInit, 'log'>> & Pick<OwnerInit, 'log'>
-  private readonly wanted: Wanted = { repair: false, rebalance: false, release: false }
+  private readonly init: ResolvedOwnerInit
   private releaseDue = false
-  private maintenanceTimer?: NodeJS.Timeout
-  private maintenanceRun?: Promise<void>
+  private readonly maintenance: MaintenanceQueue
   private auditTimer?: NodeJS.Timeout
   private auditing = false
   private probeTimer?: NodeJS.Timeout
@@ -127,24 +86,7 @@ export class OwnerService {
     private readonly components: OwnerComponents,
     init: OwnerInit = {}
   ) {
-    this.init = {
-      leaseMs: init.leaseMs ?? 7 * 24 * 3600 * 1000,
-      windowChunks: init.windowChunks ?? 128,
-      windowsInFlight: Math.max(1, init.windowsInFlight ?? 3),
-      concurrency: init.concurrency ?? 16,
-      attempts: init.attempts ?? 3,
-      retryBaseMs: init.retryBaseMs ?? 200,
-      requestTimeoutMs: init.requestTimeoutMs ?? 30_000,
-      gracePeriodMs: init.gracePeriodMs ?? 60_000,
-      retainVersions: Math.max(1, init.retainVersions ?? 3),
-      auditIntervalMs: init.auditIntervalMs ?? 10 * 60_000,
-      auditSample: init.auditSample ?? 64,
-      repairAfterMs: init.repairAfterMs ?? 30 * 60_000,
-      autoRepair: init.autoRepair ?? true,
-      keepLocalChunks: init.keepLocalChunks ?? true,
-      censusDepth: init.censusDepth ?? 4,
-      log: init.log
-    }
+    this.init = resolveOwnerInit(init)
     const log = this.init.log
     const { identity, keys, store, directory, pointers } = components
     const libp2p = components.libp2p
@@ -178,6 +120,11 @@ export class OwnerService {
     this.releaser = new Releaser(
       { libp2p, identity, keys, store, book: this.book, health: this.health, onContact, log },
       { retainVersions: this.init.retainVersions, concurrency: this.init.concurrency, requestTimeoutMs: this.init.requestTimeoutMs }
+    )
+    this.maintenance = new MaintenanceQueue(
+      w => this.maintainOnce(w),
+      () => this.stopController.signal.aborted,
+      log
     )
     const pipeline = {
       windowChunks: this.init.windowChunks,
@@ -230,13 +177,11 @@ export class OwnerService {
   /** Stops timers and aborts audits, repairs and releases in flight; nothing new starts until `startMaintenance()`. */
   async stop(): Promise<void> {
     clearInterval(this.auditTimer)
-    clearTimeout(this.maintenanceTimer)
     clearTimeout(this.probeTimer)
     this.auditTimer = undefined
-    this.maintenanceTimer = undefined
     this.probeTimer = undefined
     this.stopController.abort(new MeshkeepError('ABORTED', 'owner service stopped'))
-    await this.maintenanceRun?.catch(() => {})
+    await this.maintenance.stop()
     await this.censusRun
   }
 
@@ -359,21 +304,13 @@ export class OwnerService {
     return report
   }
 
-  /**
-   * One challenge per unreachable holder that is still a member (and not in
-   * `skip`): a copy it is booked for when there is one, else any chunk. Any
-   * answer brings it back; a passed challenge on a booked copy also proves it.
-   */
+  /** Audit targets that probe the unreachable holders still in the registry (see Auditor.probeTargets). */
   private probes(latest: Manifest, skip: ReadonlySet<string>): AuditTarget[] {
     const members = new Set(this.components.directory.members().map(m => m.peerIdString))
-    const out: AuditTarget[] = []
-    for (const h of this.reach.downHolders()) {
-      if (skip.has(h) || !members.has(h)) continue
-      const held = latest.chunks.find(c => this.book.has(c.id, h))
-      const ref = held ?? (latest.chunks[Math.floor(Math.random() * latest.chunks.length)] as ChunkRef)
-      out.push({ id: ref.id, size: ref.size, holder: h })
-    }
-    return out
+    return this.auditor.probeTargets(
+      latest.chunks,
+      this.reach.downHolders().filter(h => members.has(h) && !skip.has(h))
+    )
   }
 
   /**
@@ -484,42 +421,15 @@ export class OwnerService {
     }
   }
 
-  /** Queues background work; one maintenance loop runs at a time and picks up whatever was queued meanwhile. */
-  private schedule(what: Partial<Wanted>, delayMs = 50): void {
-    if (this.stopController.signal.aborted) return
-    this.wanted.repair ||= what.repair === true
-    this.wanted.rebalance ||= what.rebalance === true
-    this.wanted.release ||= what.release === true
-    if (this.maintenanceTimer !== undefined || this.maintenanceRun !== undefined) return
-    this.maintenanceTimer = setTimeout(() => {
-      this.maintenanceTimer = undefined
-      this.maintenanceRun = this.maintain().finally(() => {
-        this.maintenanceRun = undefined
-        if (this.wanted.repair || this.wanted.rebalance || this.wanted.release) this.schedule({}, 500)
-      })
-    }, delayMs)
-    this.maintenanceTimer.unref()
+  /** Queues background work (see MaintenanceQueue). */
+  private schedule(what: Parameters<MaintenanceQueue['want']>[0]): void {
+    this.maintenance.want(what)
   }
 
-  private async maintain(): Promise<void> {
-    while (!this.stopController.signal.aborted && (this.wanted.repair || this.wanted.rebalance || this.wanted.release)) {
-      const w = { ...this.wanted }
-      this.wanted.repair = this.wanted.rebalance = this.wanted.release = false
-      try {
-        if (w.repair || w.rebalance) await this.repair({ rebalance: w.rebalance })
-        if (this.releaseDue || w.release) await this.release()
-      } catch (err) {
-        if (this.stopController.signal.aborted) return
-        if (err instanceof MeshkeepError && err.code === 'ABORTED') {
-          // a put took the lock: do it again afterwards
-          this.wanted.repair ||= w.repair
-          this.wanted.rebalance ||= w.rebalance
-          this.wanted.release ||= w.release
-          return
-        }
-        this.init.log?.('maintenance failed', { err: String(err) })
-      }
-    }
+  /** One maintenance pass: repair (and rebalancing) first, then release. */
+  private async maintainOnce(w: { repair: boolean; rebalance: boolean; release: boolean }): Promise<void> {
+    if (w.repair || w.rebalance) await this.repair({ rebalance: w.rebalance })
+    if (this.releaseDue || w.release) await this.release()
   }
 
   private async distribute(

@@ -67,10 +67,6 @@ export class OwnerStore {
     for await (const _ of this.kv.keys({ gte: 'k!', lt: 'k"', limit: 1 })) return true
     return false
   }
-  /** Whether a local copy of each of `ids` exists (values are not read). */
-  async hasChunks(ids: Uint8Array[]): Promise<boolean[]> {
-    return this.kv.hasMany(ids.map(id => `k!${toHex(id)}`))
-  }
   /**
    * Writes local copies and audit roots in one atomic batch: one LevelDB
    * round trip for a whole window instead of one per chunk.
@@ -150,31 +146,20 @@ export class OwnerStore {
   }
 
   async putCopy(id: Uint8Array, c: StoredCopy): Promise<void> {
-    await this.putCopies([{ id, copy: c }])
-  }
-  /**
-   * Records copies in one atomic batch. The copies of one store exchange
-   * share a receipt: it is written once (receipts are keyed by their hash).
-   */
-  async putCopies(copies: Array<{ id: Uint8Array; copy: StoredCopy }>): Promise<void> {
     const ops: KvOperation[] = []
-    const receipts = new Set<string>()
-    for (const { id, copy: c } of copies) {
-      let receiptId = ''
-      if (c.attestation !== undefined) {
-        receiptId = toHex(sha256(c.attestation.receipt))
-        if (!receipts.has(receiptId)) ops.push({ type: 'put', key: `r!${receiptId}`, value: c.attestation.receipt })
-        receipts.add(receiptId)
-      }
-      const record: CopyRecord = {
-        receiptId,
-        index: c.attestation?.index ?? 0,
-        path: (c.attestation?.path ?? []).map(toHex),
-        attestedAt: c.attestedAt,
-        leaseExpiresAt: c.leaseExpiresAt
-      }
-      ops.push({ type: 'put', key: `a!${toHex(id)}!${c.holder}`, value: json(record) })
+    let receiptId = ''
+    if (c.attestation !== undefined) {
+      receiptId = toHex(sha256(c.attestation.receipt))
+      ops.push({ type: 'put', key: `r!${receiptId}`, value: c.attestation.receipt })
     }
+    const record: CopyRecord = {
+      receiptId,
+      index: c.attestation?.index ?? 0,
+      path: (c.attestation?.path ?? []).map(toHex),
+      attestedAt: c.attestedAt,
+      leaseExpiresAt: c.leaseExpiresAt
+    }
+    ops.push({ type: 'put', key: `a!${toHex(id)}!${c.holder}`, value: json(record) })
     await this.kv.batch(ops)
   }
   async deleteCopy(id: Uint8Array, holder: string): Promise<void> {

@@ -80,13 +80,12 @@ export class Placer {
     counters.bytesSent += items.reduce((n, i) => n + i.bytes.length, 0)
     const now = Date.now()
     const ok = items.map(() => false)
-    const verified: Parameters<CopyBook['recordMany']>[0] = []
     for (const r of results) {
       const item = items[r.index]
-      if (item === undefined || r.attestation === undefined || ok[r.index]) continue
+      if (item === undefined || r.attestation === undefined) continue
       try {
         const v = verifier.verify(r.attestation, { owner: identity.peerId, holder: holder.peerId, item: { id: item.id, size: item.bytes.length } }, now)
-        verified.push({ id: item.id, copy: { holder: holder.peerIdString, attestation: r.attestation, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt } })
+        await book.record(item.id, { holder: holder.peerIdString, attestation: r.attestation, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt })
         ok[r.index] = true
       } catch (err) {
         if (!(err instanceof InvalidAttestationError)) throw err
@@ -94,8 +93,6 @@ export class Placer {
         log?.('invalid attestation; falling back', { holder: holder.peerIdString, reason: err.reason })
       }
     }
-    // one write for the whole batch: the copies of one exchange share their receipt
-    await book.recordMany(verified)
     return ok
   }
 }

@@ -135,6 +135,8 @@ export class Registry extends EventTarget implements Startable {
   private shardCursor = 0
   /** whether a full sweep has run since this registry was created */
   private sweptAll = false
+  /** whether this start's discovery has walked the DHT towards our own id */
+  private selfLookupDone = false
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     if (!this.running || !evt.detail.protocols.includes(this.candidateProtocol)) return
     if (this.publishPending) this.retryPublish()
@@ -180,6 +182,7 @@ export class Registry extends EventTarget implements Startable {
   start(): void {
     if (this.running) return
     this.running = true
+    this.selfLookupDone = false
     this.settlingUntil = Date.now() + this.settleMs
     this.settleBackoffMs = SETTLE_FIRST_REFRESH_MS
     this.stopController = new AbortController()
@@ -577,11 +580,38 @@ export class Registry extends EventTarget implements Startable {
     this.discoveryTimer.unref()
   }
 
+  /**
+   * Walks the DHT towards our own id (bounded by the shard query timeout) and
+   * returns how many peers it met; an error only means fewer peers met.
+   */
+  private async lookupSelf(signal: AbortSignal): Promise<number> {
+    let met = 0
+    try {
+      const lookup = AbortSignal.any([signal, AbortSignal.timeout(this.shardQueryTimeoutMs)])
+      for await (const _ of this.libp2p.peerRouting.getClosestPeers(this.libp2p.peerId.toMultihash().bytes, { signal: lookup })) {
+        // each peer met is dialled and identified; discovery picks it up from the peer store
+        met++
+      }
+    } catch (err) {
+      this.checkAborted(signal)
+      this.log('looking up our own id failed - %e', err)
+    }
+    return met
+  }
+
   private async discoverNewPeers(): Promise<RegistryView> {
     const self = this.identity.peerIdString
     const signal = this.stopController.signal
     const ids = (await peerStoreCandidates(this.libp2p, this.candidateProtocol, { signal })).filter(id => id !== self && !this.members.has(id))
     if (ids.length === 0) {
+      if (!this.selfLookupDone) {
+        // The peer store may name only the bootstrap peers. A lookup of our own id meets the
+        // rest (identify then brings them here); the DHT runs one itself at start, but when
+        // that one finds nobody it tries again only after a minute.
+        // (a lookup before the bootstrap connection is up meets nobody: the next round tries again)
+        this.selfLookupDone = (await this.lookupSelf(signal)) > 0
+        return this.view()
+      }
       // every mesh peer we know is a member: discovery has caught up, no need for quick rounds
       if (this.members.size > 1) this.settlingUntil = 0
       return this.view()

@@ -19,8 +19,6 @@ export interface KeyValueStore {
   get: (key: string) => Promise<Uint8Array | undefined>
   /** Several gets in one call (one trip to LevelDB's thread instead of one per key). */
   getMany: (keys: string[]) => Promise<Array<Uint8Array | undefined>>
-  /** Which of `keys` exist, without reading their values. */
-  hasMany: (keys: string[]) => Promise<boolean[]>
   put: (key: string, value: Uint8Array) => Promise<void>
   del: (key: string) => Promise<void>
   batch: (ops: KvOperation[]) => Promise<void>
@@ -42,10 +40,6 @@ class LevelStore implements KeyValueStore {
   async getMany(keys: string[]): Promise<Array<Uint8Array | undefined>> {
     if (keys.length === 0) return []
     return (await this.db.getMany(keys)) as Array<Uint8Array | undefined>
-  }
-  async hasMany(keys: string[]): Promise<boolean[]> {
-    if (keys.length === 0) return []
-    return this.db.hasMany(keys)
   }
   async put(key: string, value: Uint8Array): Promise<void> {
     await this.db.put(key, value)

@@ -124,6 +124,13 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`)
     return 0
   }
+  // the daemons run on this binary: libp2p 3 needs Node 22 (npm run bench puts the bundled one first on PATH)
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    process.stderr.write(
+      `bench: Node.js >= 22 is required, this is ${process.version}; run it as \`npm run bench\` (after npm ci), which uses the bundled Node 22\n`
+    )
+    return 2
+  }
   installCleanupHandlers()
   keepTempDirs(args.keep)
   const machine = describeMachine()

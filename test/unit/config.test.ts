@@ -82,7 +82,7 @@ describe('config defaults', () => {
     assert.deepEqual(c.owner, {
       retainVersions: 3,
       leaseMs: 7 * 86_400_000,
-      concurrency: 16,
+      concurrency: 8,
       requestTimeoutMs: 30_000,
       gracePeriodMs: 60_000,
       auditIntervalMs: 600_000,

@@ -11,7 +11,7 @@ import { ControlClient } from '../../../daemon/control/index.js'
 import type { PutRpcResult, RecoverRpcResult, StatusResult } from '../../../daemon/control/results.js'
 import { spawnTracked, stopChild } from './children.js'
 import { CLI_ENTRY, LAUNCHER } from './paths.js'
-import { waitFor } from './stats.js'
+import { StopWaiting, waitFor } from './stats.js'
 
 /** The bench's daemon settings: room for every version it stores, quiet logs. */
 export interface DaemonSettings {
@@ -123,9 +123,10 @@ export class BenchDaemon {
       const id = await waitFor(
         `${o.name} to answer on its control socket`,
         async () => {
-          if (!d.running) throw new Error(`${o.name} exited (${child.exitCode ?? child.signalCode}): ${tail.trim()}`)
-          return d.call<{ peerId: string; addrs: string[] }>('id', {}, 2000).catch(err => {
-            if (!d.running) throw err
+          const exited = () => new StopWaiting(`${o.name} exited (${child.exitCode ?? child.signalCode}): ${tail.trim()}`)
+          if (!d.running) throw exited()
+          return d.call<{ peerId: string; addrs: string[] }>('id', {}, 2000).catch(() => {
+            if (!d.running) throw exited()
             return undefined
           })
         },

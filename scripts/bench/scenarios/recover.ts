@@ -85,7 +85,7 @@ export async function runRecover(mesh: MeshBench, runs: number): Promise<void> {
     baseline: { label: 'raw libp2p pull, same bytes from 4 holders', value: raw, unit: 'MB/s' },
     ratio,
     goal: { text: `≥ ${GOAL}× raw`, met: ratio >= GOAL },
-    note: `Time of the recover call on a fresh daemon (already joined): version pointer from the DHT, manifest, every chunk fetched, checked, decrypted and streamed over the control socket, SHA-256 of the output checked; the call returns after the post-recovery census (audits that locate the copies). CPU during recovery: the node ${fmt(median(s.map(x => x.nodeCpuMs / x.ms)) * 100, 0)} % of one core, the 4 holders together ${fmt(median(s.map(x => x.holdersCpuMs / x.ms)) * 100, 0)} %.`,
+    note: `Time of the recover call on a fresh daemon (already joined): version pointer from the DHT, manifest, every chunk fetched, checked, decrypted and streamed over the control socket, SHA-256 of the output checked. The call returns when the last byte is out; the census that then locates the copies runs in the background (the bench waits for the daemons to go idle before the next run). CPU during recovery: the node ${fmt(median(s.map(x => x.nodeCpuMs / x.ms)) * 100, 0)} % of one core, the 4 holders together ${fmt(median(s.map(x => x.holdersCpuMs / x.ms)) * 100, 0)} %.`,
     samples: {
       recoverMs: s.map(x => x.ms),
       lastByteMs: s.map(x => x.lastByteMs),
