@@ -135,8 +135,8 @@ export class Registry extends EventTarget implements Startable {
   private shardCursor = 0
   /** whether a full sweep has run since this registry was created */
   private sweptAll = false
-  /** whether this start's discovery has walked the DHT towards our own id */
-  private selfLookupDone = false
+  /** discovery walked the DHT towards our own id since it last found a new member */
+  private lookedUpSinceNew = false
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     if (!this.running || !evt.detail.protocols.includes(this.candidateProtocol)) return
     if (this.publishPending) this.retryPublish()
@@ -182,7 +182,7 @@ export class Registry extends EventTarget implements Startable {
   start(): void {
     if (this.running) return
     this.running = true
-    this.selfLookupDone = false
+    this.lookedUpSinceNew = false
     this.settlingUntil = Date.now() + this.settleMs
     this.settleBackoffMs = SETTLE_FIRST_REFRESH_MS
     this.stopController = new AbortController()
@@ -604,12 +604,14 @@ export class Registry extends EventTarget implements Startable {
     const signal = this.stopController.signal
     const ids = (await peerStoreCandidates(this.libp2p, this.candidateProtocol, { signal })).filter(id => id !== self && !this.members.has(id))
     if (ids.length === 0) {
-      if (!this.selfLookupDone) {
-        // The peer store may name only the bootstrap peers. A lookup of our own id meets the
-        // rest (identify then brings them here); the DHT runs one itself at start, but when
-        // that one finds nobody it tries again only after a minute.
-        // (a lookup before the bootstrap connection is up meets nobody: the next round tries again)
-        this.selfLookupDone = (await this.lookupSelf(signal)) > 0
+      if (!this.lookedUpSinceNew) {
+        // The peer store may name only the peers met so far (at first, the bootstrap peers). A
+        // lookup of our own id meets the rest, and identify then brings them here. The DHT runs
+        // one itself at start, but when that one meets nobody it tries again only after a minute.
+        // So every quiet round after a new member first looks up, and only a quiet round after
+        // a lookup ends the quick rounds.
+        this.lookedUpSinceNew = true
+        await this.lookupSelf(signal)
         return this.view()
       }
       // every mesh peer we know is a member: discovery has caught up, no need for quick rounds
@@ -622,6 +624,7 @@ export class Registry extends EventTarget implements Startable {
     const next = new Map(this.members)
     for (const best of found) if (best != null && !best.info.tombstone) next.set(best.info.peerIdString, holderOf(best.info))
     if (next.size > this.members.size) {
+      this.lookedUpSinceNew = false
       this.log('discovered %d new members among %d new mesh peers', next.size - this.members.size, ids.length)
       this.applyView(next, false)
     }
