@@ -52,9 +52,6 @@ const json = (value: unknown): Uint8Array => text.encode(JSON.stringify(value))
 export class OwnerStore {
   constructor(private readonly kv: KeyValueStore) {}
 
-  async hasChunk(id: Uint8Array): Promise<boolean> {
-    return (await this.kv.get(`k!${toHex(id)}`)) !== undefined
-  }
   async getChunk(id: Uint8Array): Promise<Uint8Array | undefined> {
     return this.kv.get(`k!${toHex(id)}`)
   }
@@ -77,9 +74,7 @@ export class OwnerStore {
     for (const r of roots) ops.push({ type: 'put', key: `t!${toHex(r.id)}`, value: r.root })
     await this.kv.batch(ops)
   }
-  async putChunk(id: Uint8Array, bytes: Uint8Array): Promise<void> {
-    await this.kv.put(`k!${toHex(id)}`, bytes)
-  }
+
   async deleteChunks(ids: Uint8Array[]): Promise<void> {
     await this.kv.batch(ids.map(id => ({ type: 'del' as const, key: `k!${toHex(id)}` })))
   }

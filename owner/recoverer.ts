@@ -17,10 +17,11 @@ import {
   toHex
 } from '../core/index.js'
 import { auditRoot } from '../protocols/audit/index.js'
-import { fetchChunks, getManifest, MAX_BATCH, type RpcLibp2p } from '../protocols/index.js'
+import { fetchChunks, getManifest, type RpcLibp2p } from '../protocols/index.js'
 import type { Auditor, AuditTarget } from './auditor.js'
 import type { CopyBook } from './copy-book.js'
 import type { OwnerStore } from './owner-store.js'
+import { batchesByHolder } from './placer.js'
 import { withRetry } from './retry.js'
 import type { HolderInfo, PointerDirectory, Progress } from './types.js'
 
@@ -235,19 +236,15 @@ export class Recoverer {
     const fetched = [...pending.keys()]
     while (pending.size > 0) {
       signal.throwIfAborted()
-      const perHolder = new Map<string, number[]>()
+      const picks: Array<{ holder: HolderInfo; job: number }> = []
       for (const [i, ranked] of pending) {
         const holder = ranked.shift()
         if (holder === undefined)
           throw new MeshkeepError('UNAVAILABLE', `no holder returned chunk ${start + i} (${toHex(refs[i]?.id ?? new Uint8Array(0)).slice(0, 16)}…)`)
-        const list = perHolder.get(holder.peerIdString) ?? []
-        list.push(i)
-        perHolder.set(holder.peerIdString, list)
+        picks.push({ holder, job: i })
       }
-      const batches: Array<[string, number[]]> = []
-      for (const [holder, list] of perHolder) for (let k = 0; k < list.length; k += MAX_BATCH) batches.push([holder, list.slice(k, k + MAX_BATCH)])
       const settled = await Promise.allSettled(
-        batches.map(([holder, idx]) =>
+        batchesByHolder(picks).map(({ holder: { peerIdString: holder }, jobs: idx }) =>
           limit(async () => {
             signal.throwIfAborted()
             try {
