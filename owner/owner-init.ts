@@ -29,6 +29,8 @@ export interface OwnerInit {
   keepLocalChunks?: boolean
   /** after recovery, holders per chunk (in rendezvous order) probed for copies @default 4 */
   censusDepth?: number
+  /** how long `recover` and `read` may wait for the mesh and the chunks before giving up, ms @default 120000 */
+  transferTimeoutMs?: number
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -52,6 +54,7 @@ export function resolveOwnerInit(init: OwnerInit): ResolvedOwnerInit {
     autoRepair: init.autoRepair ?? true,
     keepLocalChunks: init.keepLocalChunks ?? true,
     censusDepth: init.censusDepth ?? 4,
+    transferTimeoutMs: init.transferTimeoutMs ?? 120_000,
     log: init.log
   }
 }
