@@ -87,8 +87,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const node = new MeshNode({
     dataDir: config.dataDir,
     rootSecret,
-    listen: config.listen,
-    bootstrap: config.bootstrap,
+    // the config is frozen; the node keeps lists of its own
+    listen: [...config.listen],
+    bootstrap: [...config.bootstrap],
     holder: { ...config.holder },
     owner: ownerInit(config),
     registry: { refreshIntervalMs: config.registry.refreshIntervalMs },
@@ -176,7 +177,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const diff = diffConfig(config, next)
     if (diff.live.includes('logLevel')) log.level = next.logLevel
     let dialed: number | undefined
-    if (diff.live.includes('bootstrap') || diff.newBootstrap.length > 0) dialed = await node.setBootstrap(next.bootstrap)
+    if (diff.live.includes('bootstrap') || diff.newBootstrap.length > 0) dialed = await node.setBootstrap([...next.bootstrap])
     config = { ...config, logLevel: next.logLevel, bootstrap: next.bootstrap }
     const fields = { applied: diff.live, needsRestart: diff.restart, newBootstrap: diff.newBootstrap, dialed }
     if (diff.restart.length > 0) log.warn(fields, `configuration reloaded; these changes need a restart: ${diff.restart.join(', ')}`)

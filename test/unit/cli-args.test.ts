@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { configFlags } from '../../config/index.js'
 import { type ArgsSpec, parseCommandLine, UsageError } from '../../daemon/cli/argv.js'
 import { COMMANDS } from '../../daemon/cli/commands/index.js'
 import { commandHelp } from '../../daemon/cli/help.js'
@@ -104,6 +105,14 @@ describe('every command', () => {
   it('the daemon takes each config key that has a flag, with the kind the key needs', () => {
     const daemon = COMMANDS.find(c => c.name === 'daemon')
     assert.ok(daemon !== undefined)
+    for (const f of configFlags()) {
+      assert.equal(daemon.flags.find(d => d.name === f.name)?.kind, f.kind, `--${f.name} sets ${f.key}`)
+    }
+    assert.deepEqual(
+      configFlags().map(f => f.kind),
+      ['string', 'string', 'list', 'list', 'string', 'boolean'],
+      'data-dir, socket, listen, bootstrap, log-level, metrics'
+    )
     const args = parseCommandLine(
       ['--data-dir', '/d', '--listen', '/ip4/127.0.0.1/tcp/1', '--listen', '/ip4/127.0.0.1/tcp/2', '--metrics', '--log-level', 'debug', '--config', '/c.toml'],
       daemon

@@ -57,7 +57,6 @@ async function passphraseOf(flags: Record<string, unknown>, io: CliIo): Promise<
 export const initCommand: Command = {
   name: 'init',
   summary: "create a node's identity in a data dir and print its recovery phrase",
-  usage: 'init [--data-dir DIR] [--recover] [--passphrase-file FILE] [--json]',
   description:
     'Creates DIR (0700) and its key file with a new root secret, and prints the 24-word recovery phrase ONCE. With --recover, reads a phrase from stdin instead and restores that identity (to rebuild its state on this machine with meshkeep recover). A passphrase (--passphrase-file, or $MESHKEEP_PASSPHRASE) seals the key file; the daemon then needs $MESHKEEP_PASSPHRASE.',
   flags: [
