@@ -13,20 +13,21 @@ import { parse as parseToml, TomlError } from 'smol-toml'
 import type { z } from 'zod'
 import { MeshkeepError } from '../core/index.js'
 import { deepFreeze, defaultDataDir, defaultSocket, type Env, homeDir } from './defaults.js'
+import { show } from './kinds.js'
 import {
-  CONFIG_FILE_SCHEMA,
+  CONFIG_FILE_ENV,
+  CONFIG_FILE_FLAG,
   CONFIG_KEY_PATHS,
   CONFIG_SECTIONS,
   type ConfigKeyPath,
   configFlags,
   envName,
   isConfigKey,
-  MESHKEEP_CONFIG_SCHEMA,
   nearest,
   specOf
 } from './schema.js'
 import type { MeshkeepConfig } from './types.js'
-import { booleanKind, show } from './values.js'
+import { CONFIG_FILE_SCHEMA, MESHKEEP_CONFIG_SCHEMA, schemasOf } from './validate.js'
 
 export interface ConfigSources {
   /** parsed command-line flags; only the config flags are read, the CLI owns the rest */
@@ -39,8 +40,6 @@ export interface ConfigSources {
 
 /** A config file is a page of settings; anything larger is a mistake (or /dev/zero). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024
-export const CONFIG_FILE_FLAG = 'config'
-export const CONFIG_FILE_ENV = 'MESHKEEP_CONFIG'
 /**
  * MESHKEEP_* variables that are not config keys but are legal. Any other
  * unknown MESHKEEP_* variable is refused, so a typo such as
@@ -232,11 +231,10 @@ function applyEnv(reading: Reading, env: Env, paths: PathContext): void {
       reading.problems.push(`unknown environment variable ${name}${hint === undefined ? '' : `; did you mean ${hint}?`} (unset it, or see meshkeep --help)`)
       continue
     }
-    const kind = specOf(key).kind
     // `MESHKEEP_LOG_LEVEL=` from a template means "not set"; for a list it means "empty"
-    if (raw.trim() === '' && kind.list !== true) continue
+    if (raw.trim() === '' && specOf(key).kind.list !== true) continue
     const origin: Origin = { kind: 'env', name }
-    const parsed = kind.text.safeParse(raw)
+    const parsed = schemasOf(key).text.safeParse(raw)
     if (parsed.success) reading.set(key, parsed.data, origin, paths)
     else reading.addIssues(parsed.error.issues, () => describeOrigin(origin), key.split('.'))
   }
@@ -251,25 +249,26 @@ function applyFlags(reading: Reading, flags: NonNullable<ConfigSources['flags']>
     // an argument parser may leave absent options as undefined
     if (key === undefined || raw === undefined) continue
     const kind = specOf(key).kind
+    const { schema, text } = schemasOf(key)
     const origin: Origin = { kind: 'flag', name }
     const where = `${key} (${describeOrigin(origin)})`
-    let parsed: ReturnType<typeof kind.text.safeParse>
+    let parsed: ReturnType<typeof text.safeParse>
     if (typeof raw === 'boolean') {
-      if (kind !== booleanKind) {
+      if (kind.name !== 'boolean') {
         reading.problems.push(`${where}: expected a value after --${name}`)
         continue
       }
-      parsed = kind.schema.safeParse(raw)
+      parsed = schema.safeParse(raw)
     } else if (typeof raw === 'string') {
-      parsed = kind.text.safeParse(raw)
+      parsed = text.safeParse(raw)
     } else if (kind.list === true) {
-      parsed = kind.text.safeParse(raw.join(','))
+      parsed = text.safeParse(raw.join(','))
     } else {
       if (raw.length !== 1) {
         reading.problems.push(`${where}: expected --${name} once, got it ${raw.length} times`)
         continue
       }
-      parsed = kind.text.safeParse(raw[0])
+      parsed = text.safeParse(raw[0])
     }
     if (parsed.success) reading.set(key, parsed.data, origin, paths)
     else reading.addIssues(parsed.error.issues, () => describeOrigin(origin), key.split('.'))

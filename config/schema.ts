@@ -1,27 +1,15 @@
 /**
  * The configuration schema: one table that says, for every key, its kind
- * (a zod schema with its range), environment variable, flag and help line;
- * the defaults come from defaults.ts. Loading, validation, `--help`, the
- * example file and the docs all read this table, so they cannot drift apart.
+ * (with its range), environment variable, flag and help line; the defaults
+ * come from defaults.ts. Validation (validate.ts builds the zod schemas
+ * from it), loading, `--help`, the daemon's flags, the example file and the
+ * docs all read this table, so they cannot drift apart. It does not load
+ * zod: the CLI reads it for flags and help at every start.
  */
-import { z } from 'zod'
 import { MAX_CHUNK_BYTES } from '../core/index.js'
 import { CONFIG_DEFAULTS } from './defaults.js'
+import { booleanKind, bytesKind, durationKind, hostPortKind, integerKind, logLevelKind, multiaddrListKind, pathKind, type ValueKind } from './kinds.js'
 import { LOG_LEVELS, type MeshkeepConfig } from './types.js'
-import {
-  booleanKind,
-  bytesKind,
-  durationKind,
-  hostPortKind,
-  integerKind,
-  isLoopbackHost,
-  logLevelKind,
-  multiaddrListKind,
-  parseHostPort,
-  pathKind,
-  show,
-  type ValueKind
-} from './values.js'
 
 /** Every leaf of a config object as a dotted path: `holder.capacityBytes`, … */
 type Leaves<T, P extends string = ''> = {
@@ -106,6 +94,10 @@ export const CONFIG_SCHEMA: { readonly [P in ConfigKeyPath]: KeySpec<ValueAt<Mes
 
 export const CONFIG_KEY_PATHS = Object.keys(CONFIG_SCHEMA) as ConfigKeyPath[]
 
+/** The flag and variable that name the config file; they are not keys of it. */
+export const CONFIG_FILE_FLAG = 'config'
+export const CONFIG_FILE_ENV = 'MESHKEEP_CONFIG'
+
 /** The tables of the file, with the line that introduces each in the example file. */
 export const CONFIG_SECTIONS: Readonly<Record<string, string>> = {
   metrics: 'Prometheus metrics over HTTP (docs/OPERATOR-GUIDE.md lists them).',
@@ -144,67 +136,6 @@ export function defaultOf(key: ConfigKeyPath): unknown {
  * error at start; here we can say which setting to change.
  */
 export const MAX_SOCKET_PATH_BYTES = 103
-
-/** Builds a nested strict zod object from one schema per key; `section` wraps each table. */
-function nestedSchema(leaf: (key: ConfigKeyPath, spec: KeySpec) => z.ZodType, section: (table: z.ZodType) => z.ZodType): z.ZodObject {
-  const root: Record<string, z.ZodType> = {}
-  const tables = new Map<string, Record<string, z.ZodType>>()
-  for (const key of CONFIG_KEY_PATHS) {
-    const [head, name] = key.split('.') as [string, string | undefined]
-    if (name === undefined) {
-      root[head] = leaf(key, specOf(key))
-      continue
-    }
-    const table = tables.get(head) ?? {}
-    table[name] = leaf(key, specOf(key))
-    tables.set(head, table)
-  }
-  for (const [name, shape] of tables) {
-    root[name] = section(
-      z.strictObject(shape, { error: issue => (issue.code === 'invalid_type' ? `expected a table such as [${name}], got ${show(issue.input)}` : undefined) })
-    )
-  }
-  return z.strictObject(root)
-}
-
-/** A config file: any subset of the keys, nested in their tables; unknown keys are refused. */
-export const CONFIG_FILE_SCHEMA = nestedSchema(
-  (_, spec) => spec.kind.schema.optional(),
-  table => table.optional()
-)
-
-/**
- * The whole configuration: every key, its default where the merged sources
- * leave it unset, and the rules that span keys. dataDir and socket have no
- * static default: the loader supplies them.
- */
-export const MESHKEEP_CONFIG_SCHEMA = nestedSchema(
-  (key, spec) => {
-    const def = defaultOf(key)
-    return def === undefined ? spec.kind.schema : spec.kind.schema.default(def)
-  },
-  table => table.prefault({})
-).superRefine((value, ctx) => {
-  const config = value as unknown as MeshkeepConfig
-  const socketBytes = Buffer.byteLength(config.socket)
-  if (socketBytes > MAX_SOCKET_PATH_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['socket'],
-      input: config.socket,
-      message: `a Unix socket path must be at most ${MAX_SOCKET_PATH_BYTES} bytes, got ${socketBytes} (${config.socket}); set socket to a shorter path`
-    })
-  }
-  const host = parseHostPort(config.metrics.listen)?.host
-  if (host !== undefined && !isLoopbackHost(host) && !config.metrics.allowRemote) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['metrics', 'listen'],
-      input: config.metrics.listen,
-      message: `${host} is not a loopback address, so anyone on the network could read the metrics; expected 127.0.0.1 or [::1], or set metrics.allowRemote = true`
-    })
-  }
-}) as unknown as z.ZodType<MeshkeepConfig>
 
 /** Unknown keys get a "did you mean": case, `_` and `-` are ignored, then edit distance. */
 export function nearest(name: string, candidates: Iterable<string>): string | undefined {
@@ -285,7 +216,7 @@ export function configFlags(): ConfigFlag[] {
   return CONFIG_KEY_PATHS.flatMap(key => {
     const spec = specOf(key)
     if (spec.flag === undefined) return []
-    const kind = spec.kind === (booleanKind as ValueKind<unknown>) ? 'boolean' : spec.kind.list === true ? 'list' : 'string'
+    const kind = spec.kind.name === 'boolean' ? 'boolean' : spec.kind.list === true ? 'list' : 'string'
     const flag: ConfigFlag = { name: spec.flag, key, kind, help: spec.help }
     if (spec.flagValue !== undefined) flag.value = spec.flagValue
     return [flag]

@@ -1,5 +1,6 @@
 /** meshkeep daemon: run the node in the foreground. */
-import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, configFlags, configKeys } from '../../../config/index.js'
+// the table, not config/index.js: every command loads this module, and only the daemon needs zod
+import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, configFlags, configKeys } from '../../../config/schema.js'
 import type { FlagSpec } from '../argv.js'
 import { columns } from '../help.js'
 import { SOFTWARE_VERSION } from '../version.js'
