@@ -1,10 +1,80 @@
 /**
- * Defaults that depend on where meshkeep runs: the data dir follows systemd,
- * then the XDG base directory spec. Every other default is in the schema table.
+ * Every default of the daemon's configuration, in one place. The schema
+ * (schema.ts) applies them, `--help`, the example file and the docs show
+ * them, and the holder and owner services read theirs from here, so a node
+ * built in code behaves like one started without a config. The data dir
+ * and socket depend on where meshkeep runs and are computed below.
+ *
+ * This module imports only types: the holder and owner read it without
+ * loading the schema (zod, multiaddr).
  */
 import { homedir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
-import { buildConfig, CONFIG_SCHEMA, type MeshkeepConfig } from './schema.js'
+import type { ConfigDefaults } from './types.js'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+const DAY = 24 * 60 * MINUTE
+
+export const CONFIG_DEFAULTS: ConfigDefaults = deepFreeze({
+  listen: ['/ip4/0.0.0.0/tcp/4710'],
+  bootstrap: [],
+  logLevel: 'info',
+  watchdog: true,
+  metrics: {
+    enabled: false,
+    /** loopback: the endpoint has no authentication */
+    listen: '127.0.0.1:9464',
+    allowRemote: false
+  },
+  holder: {
+    /** bytes, for all owners together */
+    capacityBytes: 10 * GiB,
+    /** bytes, per owner */
+    ownerQuotaBytes: 2 * GiB,
+    /** ms */
+    maxLeaseMs: 30 * DAY,
+    /** per peer; bursts of twice that */
+    requestsPerSecond: 200,
+    /** bytes per second per peer; bursts of twice that */
+    bytesPerSecond: 256 * MiB
+  },
+  owner: {
+    retainVersions: 3,
+    /** ms */
+    leaseMs: 7 * DAY,
+    concurrency: 8,
+    /** ms */
+    requestTimeoutMs: 30 * SECOND,
+    /** ms */
+    gracePeriodMs: MINUTE,
+    /** ms */
+    auditIntervalMs: 10 * MINUTE,
+    /** ms */
+    repairAfterMs: 30 * MINUTE
+  },
+  registry: {
+    /** ms */
+    refreshIntervalMs: MINUTE
+  },
+  control: {
+    /** bytes */
+    maxRequestBytes: MiB,
+    maxClients: 64
+  }
+})
+
+/** Freezes an object and everything it holds; returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
+}
 
 export type Env = Record<string, string | undefined>
 
@@ -30,16 +100,4 @@ export function defaultDataDir(env: Env): string {
 
 export function defaultSocket(dataDir: string): string {
   return join(dataDir, 'control.sock')
-}
-
-/** The configuration with no file, no MESHKEEP_* variable and no flag. */
-export function defaultConfig(env: Env = process.env): MeshkeepConfig {
-  const dataDir = defaultDataDir(env)
-  return buildConfig(key => {
-    if (key === 'dataDir') return dataDir
-    if (key === 'socket') return defaultSocket(dataDir)
-    const value = CONFIG_SCHEMA[key].default
-    // lists are copied so no caller can mutate the table through a config
-    return Array.isArray(value) ? [...value] : value
-  })
 }

@@ -2,39 +2,36 @@
  * Loads the configuration from its four sources, lowest precedence first:
  * defaults < config file < MESHKEEP_* environment < command-line flags.
  * A higher source replaces a value outright (lists are not merged). Every
- * value is validated against the schema table; the first problem throws
- * INVALID_CONFIG naming the key, where it came from and what was expected.
+ * value is validated by the zod schemas of the table (schema.ts); every
+ * problem, in every source, goes into one INVALID_CONFIG error, each naming
+ * the key, where its value came from and what was expected. The result is
+ * deep-frozen.
  */
 import { open } from 'node:fs/promises'
-import { dirname, extname, resolve } from 'node:path'
+import { dirname, extname, isAbsolute, resolve } from 'node:path'
 import { parse as parseToml, TomlError } from 'smol-toml'
+import type { z } from 'zod'
 import { MeshkeepError } from '../core/index.js'
-import { defaultDataDir, defaultSocket, type Env, homeDir } from './defaults.js'
+import { deepFreeze, defaultDataDir, defaultSocket, type Env, homeDir } from './defaults.js'
+import { show } from './kinds.js'
 import {
-  buildConfig,
+  CONFIG_FILE_ENV,
+  CONFIG_FILE_FLAG,
   CONFIG_KEY_PATHS,
-  CONFIG_SCHEMA,
   CONFIG_SECTIONS,
   type ConfigKeyPath,
-  describeOrigin,
+  configFlags,
   envName,
   isConfigKey,
-  isListKind,
-  isLoopbackHost,
-  type MeshkeepConfig,
   nearest,
-  type Origin,
-  type ParseContext,
-  parseHostPort,
-  parseValue,
-  show,
-  specOf,
-  ValueError
+  specOf
 } from './schema.js'
+import type { MeshkeepConfig } from './types.js'
+import { CONFIG_FILE_SCHEMA, MESHKEEP_CONFIG_SCHEMA, schemasOf } from './validate.js'
 
 export interface ConfigSources {
   /** parsed command-line flags; only the config flags are read, the CLI owns the rest */
-  flags?: Record<string, string | string[] | boolean>
+  flags?: Readonly<Record<string, string | readonly string[] | boolean | undefined>>
   /** @default process.env */
   env?: Record<string, string | undefined>
   /** config file path; else `--config`, else $MESHKEEP_CONFIG */
@@ -43,8 +40,6 @@ export interface ConfigSources {
 
 /** A config file is a page of settings; anything larger is a mistake (or /dev/zero). */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024
-export const CONFIG_FILE_FLAG = 'config'
-export const CONFIG_FILE_ENV = 'MESHKEEP_CONFIG'
 /**
  * MESHKEEP_* variables that are not config keys but are legal. Any other
  * unknown MESHKEEP_* variable is refused, so a typo such as
@@ -54,27 +49,86 @@ export const CONFIG_FILE_ENV = 'MESHKEEP_CONFIG'
  */
 export const RESERVED_ENV: ReadonlySet<string> = new Set([CONFIG_FILE_ENV, 'MESHKEEP_PASSPHRASE', 'MESHKEEP_NODE'])
 
+/** Where a value came from, for error messages. */
+type Origin = { kind: 'file'; path: string } | { kind: 'env'; name: string } | { kind: 'flag'; name: string }
+
+function describeOrigin(origin: Origin | undefined): string {
+  switch (origin?.kind) {
+    case undefined:
+      return 'default'
+    case 'file':
+      return `in ${origin.path}`
+    case 'env':
+      return `from environment variable ${origin.name}`
+    case 'flag':
+      return `from flag --${origin.name}`
+  }
+}
+
 interface Setting {
   value: unknown
   origin: Origin
 }
 
-type Settings = Map<ConfigKeyPath, Setting>
+/** How a source's relative paths resolve: against the config file's directory, else the working directory; `~/` is the home dir. */
+interface PathContext {
+  baseDir: string
+  home: string
+}
 
+/** What one load has read so far, and every problem found: all are reported at once. */
+class Reading {
+  readonly settings = new Map<ConfigKeyPath, Setting>()
+  readonly problems: string[] = []
+
+  set(key: ConfigKeyPath, value: unknown, origin: Origin, paths: PathContext): void {
+    this.settings.set(key, { value: specOf(key).kind.path === true ? resolvePath(value as string, paths) : value, origin })
+  }
+
+  /** One line per zod issue: the key, where its value came from, and what is wrong. */
+  addIssues(issues: readonly z.core.$ZodIssue[], origin: (key: string) => string, prefix: readonly PropertyKey[] = []): void {
+    for (const issue of issues) {
+      const path = [...prefix, ...issue.path]
+      const key = path.filter(p => typeof p === 'string').join('.')
+      if (issue.code === 'unrecognized_keys') {
+        for (const name of issue.keys) {
+          const unknown = key === '' ? name : `${key}.${name}`
+          const hint = nearest(unknown, [...CONFIG_KEY_PATHS, ...Object.keys(CONFIG_SECTIONS)])
+          this.problems.push(`unknown key ${unknown} (${origin(unknown)})${hint === undefined ? '' : `; did you mean ${hint}?`}`)
+        }
+        continue
+      }
+      const index = path.find(p => typeof p === 'number')
+      this.problems.push(`${key} (${origin(key)}): ${index === undefined ? '' : `entry ${index + 1}: `}${issue.message}`)
+    }
+  }
+}
+
+/**
+ * Loads, validates and deep-freezes the configuration. Every problem in
+ * every source is reported in one INVALID_CONFIG error.
+ */
 export async function loadConfig(sources: ConfigSources): Promise<MeshkeepConfig> {
   const env: Env = sources.env ?? process.env
   const flags = sources.flags ?? {}
   const home = homeDir(env)
-  const settings: Settings = new Map()
+  const reading = new Reading()
 
   const file = configFilePath(sources, flags, env)
   if (file !== undefined) {
     const path = resolve(file)
-    applyFile(settings, await readConfigFile(path), { fromText: false, baseDir: dirname(path), home }, path)
+    applyFile(reading, await readConfigFile(path), path, { baseDir: dirname(path), home })
   }
-  applyEnv(settings, env, { fromText: true, baseDir: process.cwd(), home })
-  applyFlags(settings, flags, { fromText: true, baseDir: process.cwd(), home })
-  return finish(settings, env)
+  applyEnv(reading, env, { baseDir: process.cwd(), home })
+  applyFlags(reading, flags, { baseDir: process.cwd(), home })
+  if (reading.problems.length > 0) throw invalidAll(reading.problems)
+  return finish(reading, env)
+}
+
+/** The configuration with no file, no MESHKEEP_* variable and no flag. */
+export function defaultConfig(env: Env = process.env): MeshkeepConfig {
+  const dataDir = defaultDataDir(env)
+  return deepFreeze(MESHKEEP_CONFIG_SCHEMA.parse({ dataDir, socket: defaultSocket(dataDir) }))
 }
 
 function configFilePath(sources: ConfigSources, flags: NonNullable<ConfigSources['flags']>, env: Env): string | undefined {
@@ -145,119 +199,117 @@ function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
 }
 
-function applyFile(settings: Settings, table: Record<string, unknown>, ctx: ParseContext, path: string, prefix = ''): void {
+/** The file's values, validated as a whole against the schema of a config file. */
+function applyFile(reading: Reading, table: Record<string, unknown>, path: string, paths: PathContext): void {
   const origin: Origin = { kind: 'file', path }
-  for (const [name, raw] of Object.entries(table)) {
-    const key = `${prefix}${name}`
-    // a JSON key such as "holder.capacityBytes" is not a path: nesting is the only spelling
-    if (!name.includes('.') && isConfigKey(key)) {
-      settings.set(key, { value: parseOrThrow(key, raw, ctx, origin), origin })
-    } else if (prefix === '' && !name.includes('.') && CONFIG_SECTIONS.has(name)) {
-      if (!isTable(raw)) throw invalid(`${name} (${describeOrigin(origin)}): expected a table such as [${name}], got ${show(raw)}`)
-      applyFile(settings, raw, ctx, path, `${name}.`)
-    } else {
-      const hint = nearest(key, [...CONFIG_KEY_PATHS, ...CONFIG_SECTIONS])
-      throw invalid(`unknown key ${key} (${describeOrigin(origin)})${hint === undefined ? '' : `; did you mean ${hint}?`}`)
+  const parsed = CONFIG_FILE_SCHEMA.safeParse(table)
+  if (!parsed.success) {
+    reading.addIssues(parsed.error.issues, () => describeOrigin(origin))
+    return
+  }
+  for (const [name, value] of Object.entries(parsed.data)) {
+    if (value === undefined) continue
+    if (isConfigKey(name)) {
+      reading.set(name, value, origin, paths)
+      continue
+    }
+    for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
+      const key = `${name}.${inner}`
+      if (innerValue !== undefined && isConfigKey(key)) reading.set(key, innerValue, origin, paths)
     }
   }
 }
 
 const ENV_KEYS: ReadonlyMap<string, ConfigKeyPath> = new Map(CONFIG_KEY_PATHS.map(k => [envName(k), k]))
 
-function applyEnv(settings: Settings, env: Env, ctx: ParseContext): void {
+function applyEnv(reading: Reading, env: Env, paths: PathContext): void {
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('MESHKEEP_') || raw === undefined || RESERVED_ENV.has(name)) continue
     const key = ENV_KEYS.get(name)
     if (key === undefined) {
       const hint = nearest(name, [...ENV_KEYS.keys(), ...RESERVED_ENV])
-      throw invalid(`unknown environment variable ${name}${hint === undefined ? '' : `; did you mean ${hint}?`} (unset it, or see meshkeep --help)`)
+      reading.problems.push(`unknown environment variable ${name}${hint === undefined ? '' : `; did you mean ${hint}?`} (unset it, or see meshkeep --help)`)
+      continue
     }
     // `MESHKEEP_LOG_LEVEL=` from a template means "not set"; for a list it means "empty"
-    if (raw.trim() === '' && !isListKind(specOf(key).kind)) continue
+    if (raw.trim() === '' && specOf(key).kind.list !== true) continue
     const origin: Origin = { kind: 'env', name }
-    settings.set(key, { value: parseOrThrow(key, raw, ctx, origin), origin })
+    const parsed = schemasOf(key).text.safeParse(raw)
+    if (parsed.success) reading.set(key, parsed.data, origin, paths)
+    else reading.addIssues(parsed.error.issues, () => describeOrigin(origin), key.split('.'))
   }
 }
 
-const FLAG_KEYS: ReadonlyMap<string, ConfigKeyPath> = new Map(
-  CONFIG_KEY_PATHS.flatMap(k => {
-    const flag = specOf(k).flag
-    return flag === undefined ? [] : [[flag, k] as const]
-  })
-)
+const FLAG_KEYS: ReadonlyMap<string, ConfigKeyPath> = new Map(configFlags().map(f => [f.name, f.key]))
 
-function applyFlags(settings: Settings, flags: NonNullable<ConfigSources['flags']>, ctx: ParseContext): void {
+/** Flags arrive as the CLI parsed them: text, a list of texts for a repeatable flag, true for a boolean. */
+function applyFlags(reading: Reading, flags: NonNullable<ConfigSources['flags']>, paths: PathContext): void {
   for (const [name, raw] of Object.entries(flags)) {
     const key = FLAG_KEYS.get(name)
     // an argument parser may leave absent options as undefined
     if (key === undefined || raw === undefined) continue
-    const spec = specOf(key)
+    const kind = specOf(key).kind
+    const { schema, text } = schemasOf(key)
     const origin: Origin = { kind: 'flag', name }
-    const isList = isListKind(spec.kind)
-    let value: unknown = raw
-    if (typeof raw === 'boolean' && spec.kind !== 'boolean') {
-      throw invalid(`${key} (${describeOrigin(origin)}): expected a value after --${name}`)
+    const where = `${key} (${describeOrigin(origin)})`
+    let parsed: ReturnType<typeof text.safeParse>
+    if (typeof raw === 'boolean') {
+      if (kind.name !== 'boolean') {
+        reading.problems.push(`${where}: expected a value after --${name}`)
+        continue
+      }
+      parsed = schema.safeParse(raw)
+    } else if (typeof raw === 'string') {
+      parsed = text.safeParse(raw)
+    } else if (kind.list === true) {
+      parsed = text.safeParse(raw.join(','))
+    } else {
+      if (raw.length !== 1) {
+        reading.problems.push(`${where}: expected --${name} once, got it ${raw.length} times`)
+        continue
+      }
+      parsed = text.safeParse(raw[0])
     }
-    if (Array.isArray(raw) && !isList) {
-      if (raw.length !== 1) throw invalid(`${key} (${describeOrigin(origin)}): expected --${name} once, got it ${raw.length} times`)
-      value = raw[0]
-    }
-    settings.set(key, { value: parseOrThrow(key, value, ctx, origin), origin })
+    if (parsed.success) reading.set(key, parsed.data, origin, paths)
+    else reading.addIssues(parsed.error.issues, () => describeOrigin(origin), key.split('.'))
   }
 }
 
-function parseOrThrow(key: ConfigKeyPath, raw: unknown, ctx: ParseContext, origin: Origin): unknown {
-  try {
-    return parseValue(specOf(key), raw, ctx)
-  } catch (err) {
-    if (err instanceof ValueError) throw invalid(`${key} (${describeOrigin(origin)}): ${err.message}`)
-    throw err
-  }
+/** `~` and `~/x` expand to the home dir (the shell does not expand them in --data-dir=~/x or a file); relative paths resolve against the source's base. */
+function resolvePath(path: string, paths: PathContext): string {
+  const expanded = path === '~' ? paths.home : path.startsWith('~/') ? `${paths.home}${path.slice(1)}` : path
+  return isAbsolute(expanded) ? resolve(expanded) : resolve(paths.baseDir, expanded)
 }
 
-/**
- * A Unix socket path must fit sockaddr_un.sun_path: 108 bytes on Linux, 104
- * on macOS, including the NUL. Past that, bind() fails with a baffling
- * error at start; here we can say which setting to change.
- */
-const MAX_SOCKET_PATH_BYTES = 103
-
-function finish(settings: Settings, env: Env): MeshkeepConfig {
-  const value = (key: ConfigKeyPath): unknown => settings.get(key)?.value
-  const origin = (key: ConfigKeyPath): string => {
-    const o = settings.get(key)?.origin
-    return o === undefined ? 'default' : describeOrigin(o)
+/** Merges the sources over the defaults and checks the rules that span keys; the result is frozen. */
+function finish(reading: Reading, env: Env): MeshkeepConfig {
+  const { settings } = reading
+  const input: Record<string, Record<string, unknown> | unknown> = {}
+  for (const [key, { value }] of settings) {
+    const [head, name] = key.split('.') as [string, string | undefined]
+    if (name === undefined) input[head] = value
+    else input[head] = { ...(input[head] as Record<string, unknown> | undefined), [name]: value }
   }
-  const dataDir = (value('dataDir') as string | undefined) ?? defaultDataDir(env)
-  const socket = (value('socket') as string | undefined) ?? defaultSocket(dataDir)
-
-  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH_BYTES) {
-    const why = settings.has('socket')
-      ? origin('socket')
-      : settings.has('dataDir')
-        ? `<dataDir>/control.sock, dataDir ${origin('dataDir')}`
-        : '<dataDir>/control.sock'
-    throw invalid(
-      `socket (${why}): a Unix socket path must be at most ${MAX_SOCKET_PATH_BYTES} bytes, got ${Buffer.byteLength(socket)} (${socket}); set socket to a shorter path`
-    )
+  const dataDir = (settings.get('dataDir')?.value as string | undefined) ?? defaultDataDir(env)
+  input.dataDir = dataDir
+  input.socket ??= defaultSocket(dataDir)
+  const parsed = MESHKEEP_CONFIG_SCHEMA.safeParse(input)
+  if (!parsed.success) {
+    const origin = (key: string): string => {
+      const set = settings.get(key as ConfigKeyPath)
+      if (set !== undefined || key !== 'socket') return describeOrigin(set?.origin)
+      const dir = settings.get('dataDir')
+      return dir === undefined ? '<dataDir>/control.sock' : `<dataDir>/control.sock, dataDir ${describeOrigin(dir.origin)}`
+    }
+    reading.addIssues(parsed.error.issues, origin)
+    throw invalidAll(reading.problems)
   }
+  return deepFreeze(parsed.data)
+}
 
-  const metricsHost = parseHostPort(value('metrics.listen') ?? CONFIG_SCHEMA['metrics.listen'].default).host
-  const allowRemote = (value('metrics.allowRemote') as boolean | undefined) ?? CONFIG_SCHEMA['metrics.allowRemote'].default
-  if (!isLoopbackHost(metricsHost) && allowRemote !== true) {
-    throw invalid(
-      `metrics.listen (${origin('metrics.listen')}): ${metricsHost} is not a loopback address, so anyone on the network could read the metrics; ` +
-        'expected 127.0.0.1 or [::1], or set metrics.allowRemote = true'
-    )
-  }
-
-  return buildConfig(key => {
-    if (key === 'dataDir') return dataDir
-    if (key === 'socket') return socket
-    if (settings.has(key)) return value(key)
-    const def = CONFIG_SCHEMA[key].default
-    return Array.isArray(def) ? [...def] : def
-  })
+function invalidAll(problems: readonly string[]): MeshkeepError {
+  // one problem reads as one line; several as a list under it
+  return invalid(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n  ${problems.join('\n  ')}`)
 }
 
 function invalid(message: string, cause?: unknown): MeshkeepError {

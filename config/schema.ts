@@ -1,44 +1,15 @@
 /**
- * The configuration schema: one table that says, for every key, its type,
- * range, default, environment variable, flag and help line. Loading,
- * validation, `--help` and the docs all read this table, so they cannot
- * drift apart.
+ * The configuration schema: one table that says, for every key, its kind
+ * (with its range), environment variable, flag and help line; the defaults
+ * come from defaults.ts. Validation (validate.ts builds the zod schemas
+ * from it), loading, `--help`, the daemon's flags, the example file and the
+ * docs all read this table, so they cannot drift apart. It does not load
+ * zod: the CLI reads it for flags and help at every start.
  */
-import { isIP } from 'node:net'
-import { isAbsolute, resolve } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
-import { MAX_CHUNK_BYTES, MeshkeepError, peerIdFromString } from '../core/index.js'
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
-
-export interface MeshkeepConfig {
-  /** key file, database and (by default) the control socket */
-  dataDir: string
-  /** control socket of the CLI @default <dataDir>/control.sock */
-  socket: string
-  /** multiaddrs to listen on */
-  listen: string[]
-  /** multiaddrs ending in /p2p/<peer id> */
-  bootstrap: string[]
-  logLevel: LogLevel
-  /** Prometheus endpoint; `allowRemote` must be set to bind a non-loopback host */
-  metrics: { enabled: boolean; listen: string; allowRemote: boolean }
-  holder: { capacityBytes: number; ownerQuotaBytes: number; maxLeaseMs: number; requestsPerSecond: number; bytesPerSecond: number }
-  owner: {
-    retainVersions: number
-    leaseMs: number
-    concurrency: number
-    requestTimeoutMs: number
-    gracePeriodMs: number
-    auditIntervalMs: number
-    repairAfterMs: number
-  }
-  registry: { refreshIntervalMs: number }
-  control: { maxRequestBytes: number; maxClients: number }
-  /** send WATCHDOG=1 when systemd asks for it (WATCHDOG_USEC) */
-  watchdog: boolean
-}
+import { MAX_CHUNK_BYTES } from '../core/index.js'
+import { CONFIG_DEFAULTS } from './defaults.js'
+import { booleanKind, bytesKind, durationKind, hostPortKind, integerKind, logLevelKind, multiaddrListKind, pathKind, type ValueKind } from './kinds.js'
+import { LOG_LEVELS, type MeshkeepConfig } from './types.js'
 
 /** Every leaf of a config object as a dotted path: `holder.capacityBytes`, … */
 type Leaves<T, P extends string = ''> = {
@@ -50,100 +21,99 @@ type ValueAt<T, P extends string> = P extends `${infer H}.${infer R}` ? (H exten
 
 export type ConfigKeyPath = Leaves<MeshkeepConfig>
 
-export type ValueKind = 'path' | 'boolean' | 'integer' | 'bytes' | 'duration' | 'logLevel' | 'listenAddrs' | 'bootstrapAddrs' | 'hostPort'
-
 export interface KeySpec<T = unknown> {
-  readonly kind: ValueKind
-  /** absent when the default depends on the environment (see defaults.ts) */
-  readonly default?: T
-  /** how the default reads in --help and the docs */
+  readonly kind: ValueKind<T>
+  /** how the default reads in --help and the docs, for the keys whose default depends on the environment */
   readonly defaultText?: string
-  readonly min?: number
-  readonly max?: number
-  /** most entries a list may hold */
-  readonly maxItems?: number
-  /** a command-line flag, for the few keys that have one */
+  /** a value to show (commented out) in the example file, for those same keys */
+  readonly example?: T
+  /** a command-line flag of `meshkeep daemon`, for the few keys that have one */
   readonly flag?: string
+  /** the flag's placeholder in --help, e.g. DIR */
+  readonly flagValue?: string
   readonly help: string
 }
 
 const KiB = 1024
 const MiB = 1024 * KiB
-const GiB = 1024 * MiB
 const SECOND = 1000
 const MINUTE = 60 * SECOND
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
+const DAY = 24 * 60 * MINUTE
+const ANY_BYTES = Number.MAX_SAFE_INTEGER
 
 /**
- * The table. Ranges refuse values that are certainly mistakes (a 0 ms
- * timeout, a rate below one chunk), not values that are merely unusual.
- * Defaults match HolderInit / OwnerInit / RegistryInit so a node started
- * without a config behaves like one built in code.
+ * The table, in the order of --help and the example file. Ranges refuse
+ * values that are certainly mistakes (a 0 ms timeout, a rate below one
+ * chunk), not values that are merely unusual.
  */
 export const CONFIG_SCHEMA: { readonly [P in ConfigKeyPath]: KeySpec<ValueAt<MeshkeepConfig, P>> } = {
   dataDir: {
-    kind: 'path',
+    kind: pathKind,
     defaultText: '$STATE_DIRECTORY under systemd, else $XDG_DATA_HOME/meshkeep, else ~/.local/share/meshkeep',
+    example: '/var/lib/meshkeep',
     flag: 'data-dir',
-    help: 'where the key file and the database live'
+    flagValue: 'DIR',
+    help: 'where the key file (node.key) and the database live'
   },
-  socket: { kind: 'path', defaultText: '<dataDir>/control.sock', flag: 'socket', help: 'control socket (JSON lines) the CLI talks to' },
-  listen: { kind: 'listenAddrs', default: ['/ip4/0.0.0.0/tcp/4710'], maxItems: 32, flag: 'listen', help: 'multiaddrs to accept peer connections on' },
-  bootstrap: { kind: 'bootstrapAddrs', default: [], maxItems: 256, flag: 'bootstrap', help: 'peers to dial at start, each ending in /p2p/<peer id>' },
-  logLevel: { kind: 'logLevel', default: 'info', flag: 'log-level', help: `log verbosity: ${LOG_LEVELS.join(', ')}` },
-  'metrics.enabled': { kind: 'boolean', default: false, flag: 'metrics', help: 'serve Prometheus metrics over HTTP' },
-  'metrics.listen': { kind: 'hostPort', default: '127.0.0.1:9464', help: 'host:port of the metrics endpoint' },
-  'metrics.allowRemote': { kind: 'boolean', default: false, help: 'allow metrics.listen on a non-loopback address' },
-  'holder.capacityBytes': {
-    kind: 'bytes',
-    default: 10 * GiB,
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-    help: "disk space offered to other owners' chunks; 0 holds nothing"
+  socket: {
+    kind: pathKind,
+    defaultText: '<dataDir>/control.sock',
+    example: '/run/meshkeep/control.sock',
+    flag: 'socket',
+    flagValue: 'PATH',
+    help: 'control socket (JSON lines) the CLI talks to; at most 103 bytes long'
   },
-  'holder.ownerQuotaBytes': {
-    kind: 'bytes',
-    default: 2 * GiB,
-    min: MAX_CHUNK_BYTES,
-    max: Number.MAX_SAFE_INTEGER,
-    help: 'most one owner may store here (also capped by capacityBytes)'
+  listen: { kind: multiaddrListKind(32, 'listen'), flag: 'listen', flagValue: 'MULTIADDR', help: 'multiaddrs to accept peer connections on' },
+  bootstrap: {
+    kind: multiaddrListKind(256, 'bootstrap'),
+    flag: 'bootstrap',
+    flagValue: 'MULTIADDR',
+    help: 'peers to dial at start, each ending in /p2p/<peer id>, e.g. "/ip4/192.0.2.1/tcp/4710/p2p/12D3KooW..."'
   },
-  'holder.maxLeaseMs': { kind: 'duration', default: 30 * DAY, min: MINUTE, max: 365 * DAY, help: 'longest lease granted to an owner' },
-  'holder.requestsPerSecond': { kind: 'integer', default: 200, min: 1, max: 1_000_000, help: 'requests per second one peer may make (bursts of twice that)' },
-  'holder.bytesPerSecond': {
-    kind: 'bytes',
-    default: 256 * MiB,
-    min: MAX_CHUNK_BYTES,
-    max: Number.MAX_SAFE_INTEGER,
-    help: 'bytes per second one peer may send (bursts of twice that)'
-  },
-  'owner.retainVersions': { kind: 'integer', default: 3, min: 1, max: 1000, help: 'versions of our own state kept replicated' },
-  'owner.leaseMs': { kind: 'duration', default: 7 * DAY, min: MINUTE, max: 365 * DAY, help: 'lease asked of holders' },
-  'owner.concurrency': { kind: 'integer', default: 8, min: 1, max: 256, help: 'store/fetch exchanges in flight at once' },
-  'owner.requestTimeoutMs': { kind: 'duration', default: 30 * SECOND, min: 100, max: 10 * MINUTE, help: 'deadline of one exchange with a holder' },
-  'owner.gracePeriodMs': { kind: 'duration', default: MINUTE, min: 0, max: 7 * DAY, help: 'how long under-replication is tolerated before DEGRADED' },
-  'owner.auditIntervalMs': {
-    kind: 'duration',
-    default: 10 * MINUTE,
-    min: SECOND,
-    max: 30 * DAY,
-    help: 'how often holders are asked to prove they keep our chunks'
-  },
-  'owner.repairAfterMs': {
-    kind: 'duration',
-    default: 30 * MINUTE,
-    min: 0,
-    max: 30 * DAY,
-    help: 'how long a holder may fail audits before its chunks are placed elsewhere'
-  },
-  'registry.refreshIntervalMs': { kind: 'duration', default: MINUTE, min: SECOND, max: DAY, help: 'how often the holder registry is reread' },
-  'control.maxRequestBytes': { kind: 'bytes', default: MiB, min: KiB, max: 64 * MiB, help: 'longest JSON line a control client may send' },
-  'control.maxClients': { kind: 'integer', default: 64, min: 1, max: 4096, help: 'control connections open at once' },
-  watchdog: { kind: 'boolean', default: true, help: 'send WATCHDOG=1 to systemd when it asks (WATCHDOG_USEC)' }
+  logLevel: { kind: logLevelKind, flag: 'log-level', flagValue: 'LEVEL', help: `log verbosity: ${LOG_LEVELS.join(', ')}` },
+  watchdog: { kind: booleanKind, help: 'send WATCHDOG=1 to systemd when the unit sets WatchdogSec (WATCHDOG_USEC)' },
+  'metrics.enabled': { kind: booleanKind, flag: 'metrics', help: 'serve Prometheus metrics over HTTP at http://<metrics.listen>/metrics' },
+  'metrics.listen': { kind: hostPortKind, help: 'host:port of the metrics endpoint; a non-loopback host is refused unless metrics.allowRemote' },
+  'metrics.allowRemote': { kind: booleanKind, help: 'allow metrics.listen on a non-loopback address (the endpoint has no authentication)' },
+  'holder.capacityBytes': { kind: bytesKind(0, ANY_BYTES), help: "disk space offered to other owners' chunks; 0 holds nothing" },
+  'holder.ownerQuotaBytes': { kind: bytesKind(MAX_CHUNK_BYTES, ANY_BYTES), help: 'most one owner may store here (also capped by capacityBytes)' },
+  'holder.maxLeaseMs': { kind: durationKind(MINUTE, 365 * DAY), help: 'longest lease granted to an owner' },
+  'holder.requestsPerSecond': { kind: integerKind(1, 1_000_000), help: 'requests per second one peer may make (bursts of twice that)' },
+  'holder.bytesPerSecond': { kind: bytesKind(MAX_CHUNK_BYTES, ANY_BYTES), help: 'bytes per second one peer may send (bursts of twice that)' },
+  'owner.retainVersions': { kind: integerKind(1, 1000), help: 'versions of our own state kept replicated' },
+  'owner.leaseMs': { kind: durationKind(MINUTE, 365 * DAY), help: 'lease asked of holders' },
+  'owner.concurrency': { kind: integerKind(1, 256), help: 'store/fetch exchanges in flight at once' },
+  'owner.requestTimeoutMs': { kind: durationKind(100, 10 * MINUTE), help: 'deadline of one exchange with a holder' },
+  'owner.gracePeriodMs': { kind: durationKind(0, 7 * DAY), help: 'how long under-replication is tolerated before the state is DEGRADED' },
+  'owner.auditIntervalMs': { kind: durationKind(SECOND, 30 * DAY), help: 'how often holders are asked to prove they keep our chunks' },
+  'owner.repairAfterMs': { kind: durationKind(0, 30 * DAY), help: 'how long a holder may fail audits before its chunks are placed elsewhere' },
+  'registry.refreshIntervalMs': { kind: durationKind(SECOND, DAY), help: 'how often the holder registry is reread' },
+  'control.maxRequestBytes': { kind: bytesKind(KiB, 64 * MiB), help: 'longest JSON line a control client may send' },
+  'control.maxClients': { kind: integerKind(1, 4096), help: 'control connections open at once' }
 }
 
 export const CONFIG_KEY_PATHS = Object.keys(CONFIG_SCHEMA) as ConfigKeyPath[]
+
+/** The flag and variable that name the config file; they are not keys of it. */
+export const CONFIG_FILE_FLAG = 'config'
+export const CONFIG_FILE_ENV = 'MESHKEEP_CONFIG'
+
+/** The tables of the file, with the line that introduces each in the example file. */
+export const CONFIG_SECTIONS: Readonly<Record<string, string>> = {
+  metrics: 'Prometheus metrics over HTTP (docs/OPERATOR-GUIDE.md lists them).',
+  holder: 'Serving other owners: what this node stores for the mesh.',
+  owner: "Replicating this node's own state.",
+  registry: 'The holder registry kept in the DHT.',
+  control: 'The control socket the CLI talks to.'
+}
+
+export function specOf(key: ConfigKeyPath): KeySpec {
+  return CONFIG_SCHEMA[key] as KeySpec
+}
+
+export function isConfigKey(key: string): key is ConfigKeyPath {
+  return Object.hasOwn(CONFIG_SCHEMA, key)
+}
 
 /** `holder.capacityBytes` → `MESHKEEP_HOLDER_CAPACITY_BYTES` */
 export function envName(key: string): string {
@@ -153,302 +123,19 @@ export function envName(key: string): string {
     .toUpperCase()}`
 }
 
-export function specOf(key: ConfigKeyPath): KeySpec {
-  return CONFIG_SCHEMA[key] as KeySpec
-}
-
-/** Sections are the tables of the file: `metrics`, `holder`, … */
-export const CONFIG_SECTIONS: ReadonlySet<string> = new Set(CONFIG_KEY_PATHS.filter(k => k.includes('.')).map(k => k.slice(0, k.indexOf('.'))))
-
-export function isConfigKey(key: string): key is ConfigKeyPath {
-  return Object.hasOwn(CONFIG_SCHEMA, key)
-}
-
-/** Where a value came from, for error messages. */
-export type Origin = { kind: 'default' } | { kind: 'file'; path: string } | { kind: 'env'; name: string } | { kind: 'flag'; name: string }
-
-export function describeOrigin(origin: Origin): string {
-  switch (origin.kind) {
-    case 'default':
-      return 'default'
-    case 'file':
-      return `in ${origin.path}`
-    case 'env':
-      return `from environment variable ${origin.name}`
-    case 'flag':
-      return `from flag --${origin.name}`
-  }
-}
-
-/**
- * Thrown by the value parsers. The loader rewraps it with the key and origin;
- * callers of parseByteSize / parseDuration get a plain INVALID_CONFIG.
- */
-export class ValueError extends MeshkeepError {
-  constructor(message: string) {
-    super('INVALID_CONFIG', message)
-    this.name = 'ValueError'
-  }
-}
-
-export interface ParseContext {
-  /** env and flags give text; a file gives typed TOML/JSON values */
-  readonly fromText: boolean
-  /** relative paths resolve against this: the config file's directory, else the working directory */
-  readonly baseDir: string
-  /** `~/` expands to this */
-  readonly home: string
-}
-
-/** Parses and range-checks one raw value against its spec, or throws ValueError saying what was expected. */
-export function parseValue(spec: KeySpec, raw: unknown, ctx: ParseContext): unknown {
-  switch (spec.kind) {
-    case 'path':
-      return parsePath(raw, ctx)
-    case 'boolean':
-      return parseBoolean(raw, ctx)
-    case 'integer':
-      return inRange(spec, parseInteger(raw, ctx), String)
-    case 'bytes':
-      return inRange(spec, parseBytesValue(raw, ctx), formatBytes)
-    case 'duration':
-      return inRange(spec, parseDurationValue(raw, ctx), formatDuration)
-    case 'logLevel':
-      return parseLogLevel(raw)
-    case 'listenAddrs':
-      return parseList(spec, raw, ctx, parseListenAddr)
-    case 'bootstrapAddrs':
-      return parseList(spec, raw, ctx, parseBootstrapAddr)
-    case 'hostPort':
-      return parseHostPort(raw).text
-  }
-}
-
-/** The type column of --help. */
-export function describeKind(spec: KeySpec): string {
-  switch (spec.kind) {
-    case 'path':
-      return 'path'
-    case 'boolean':
-      return 'boolean'
-    case 'integer':
-      return 'integer'
-    case 'bytes':
-      return 'byte size'
-    case 'duration':
-      return 'duration'
-    case 'logLevel':
-      return LOG_LEVELS.join('|')
-    case 'listenAddrs':
-    case 'bootstrapAddrs':
-      return 'multiaddr list'
-    case 'hostPort':
-      return 'host:port'
-  }
-}
-
-export function show(raw: unknown): string {
-  if (raw instanceof Date) return `a date (${raw.toISOString()})`
-  const text = JSON.stringify(raw) ?? String(raw)
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
-}
-
-function inRange(spec: KeySpec, value: number, format: (n: number) => string): number {
-  const min = spec.min ?? 0
-  const max = spec.max ?? Number.MAX_SAFE_INTEGER
-  if (value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${format(min)}` : `a value from ${format(min)} to ${format(max)}`
-    throw new ValueError(`expected ${range}, got ${format(value)}`)
-  }
+/** The default of a key, from CONFIG_DEFAULTS; undefined for dataDir and socket, which depend on the environment. */
+export function defaultOf(key: ConfigKeyPath): unknown {
+  let value: unknown = CONFIG_DEFAULTS
+  for (const part of key.split('.')) value = (value as Record<string, unknown> | undefined)?.[part]
   return value
 }
 
-function parsePath(raw: unknown, ctx: ParseContext): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new ValueError(`expected a non-empty path, got ${show(raw)}`)
-  if (raw.includes('\0')) throw new ValueError('expected a path without NUL bytes')
-  // the shell does not expand `~` inside --data-dir=~/x or a config file, so we do
-  const expanded = raw === '~' ? ctx.home : raw.startsWith('~/') ? `${ctx.home}${raw.slice(1)}` : raw
-  return isAbsolute(expanded) ? resolve(expanded) : resolve(ctx.baseDir, expanded)
-}
-
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'on'])
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off'])
-
-function parseBoolean(raw: unknown, ctx: ParseContext): boolean {
-  if (typeof raw === 'boolean') return raw
-  if (ctx.fromText && typeof raw === 'string') {
-    const word = raw.trim().toLowerCase()
-    if (TRUE_WORDS.has(word)) return true
-    if (FALSE_WORDS.has(word)) return false
-  }
-  throw new ValueError(`expected ${ctx.fromText ? 'true or false (or 1/0, yes/no, on/off)' : 'true or false'}, got ${show(raw)}`)
-}
-
-function parseInteger(raw: unknown, ctx: ParseContext): number {
-  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw
-  if (ctx.fromText && typeof raw === 'string' && /^-?\d+$/.test(raw.trim())) {
-    const n = Number(raw.trim())
-    if (Number.isSafeInteger(n)) return n
-  }
-  throw new ValueError(`expected an integer, got ${show(raw)}`)
-}
-
-const BYTE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1000,
-  mb: 1000 ** 2,
-  gb: 1000 ** 3,
-  tb: 1000 ** 4,
-  kib: KiB,
-  mib: MiB,
-  gib: GiB,
-  tib: 1024 * GiB
-}
-
-/** `1048576`, `"512MiB"`, `"10GiB"`, `"1.5GB"` → bytes (binary units are powers of 1024, decimal of 1000). */
-export function parseByteSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim())
-  const unit = BYTE_UNITS[(m?.[2] ?? '').toLowerCase() || 'b']
-  if (m === null || unit === undefined) throw new ValueError(`expected a byte size such as 1048576, "512MiB" or "10GiB", got ${show(text)}`)
-  const bytes = Number(m[1]) * unit
-  if (!Number.isSafeInteger(bytes)) throw new ValueError(`expected a whole number of bytes below 2^53, got ${show(text)}`)
-  return bytes
-}
-
-function parseBytesValue(raw: unknown, ctx: ParseContext): number {
-  if (typeof raw === 'number') {
-    if (Number.isSafeInteger(raw)) return raw
-  } else if (typeof raw === 'string') {
-    return parseByteSize(raw)
-  }
-  throw new ValueError(`expected a byte size such as 1048576${ctx.fromText ? '' : ' (an integer)'}, "512MiB" or "10GiB", got ${show(raw)}`)
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY }
-
-/** `30000`, `"500ms"`, `"30s"`, `"10m"`, `"1h30m"`, `"7d"` → milliseconds. */
-export function parseDuration(text: string): number {
-  const trimmed = text.trim()
-  const fail = (): never => {
-    throw new ValueError(`expected a duration in ms such as 30000, or "500ms", "30s", "10m", "1h30m", "7d", got ${show(text)}`)
-  }
-  if (/^\d+$/.test(trimmed)) return Number(trimmed)
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(trimmed)) return fail()
-  let ms = 0
-  for (const [, n, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) ms += Number(n) * (DURATION_UNITS[unit ?? ''] ?? Number.NaN)
-  if (!Number.isSafeInteger(ms)) throw new ValueError(`expected a whole number of milliseconds, got ${show(text)}`)
-  return ms
-}
-
-function parseDurationValue(raw: unknown, ctx: ParseContext): number {
-  if (typeof raw === 'number') {
-    if (Number.isSafeInteger(raw)) return raw
-  } else if (typeof raw === 'string') {
-    return parseDuration(raw)
-  }
-  throw new ValueError(`expected a duration such as 30000${ctx.fromText ? '' : ' (ms, an integer)'}, "30s", "10m" or "1h", got ${show(raw)}`)
-}
-
-/** Shortest exact form: 10737418240 → "10GiB", 1500 → "1500B". */
-export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [
-    ['TiB', 1024 * GiB],
-    ['GiB', GiB],
-    ['MiB', MiB],
-    ['KiB', KiB]
-  ] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`
-  }
-  return `${bytes}B`
-}
-
-/** Shortest exact form: 600000 → "10m", 1500 → "1500ms". */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', DAY],
-    ['h', HOUR],
-    ['m', MINUTE],
-    ['s', SECOND]
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`
-  }
-  return `${ms}ms`
-}
-
-function parseLogLevel(raw: unknown): LogLevel {
-  const level = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined
-  const found = LOG_LEVELS.find(l => l === level)
-  if (found === undefined) throw new ValueError(`expected one of ${LOG_LEVELS.join(', ')}, got ${show(raw)}`)
-  return found
-}
-
-function parseList(spec: KeySpec, raw: unknown, ctx: ParseContext, parseItem: (text: string) => string): string[] {
-  let items: unknown[]
-  if (Array.isArray(raw)) items = raw
-  else if (ctx.fromText && typeof raw === 'string') items = raw.split(',')
-  else throw new ValueError(`expected an array of multiaddr strings, e.g. ["/ip4/0.0.0.0/tcp/4710"], got ${show(raw)}`)
-  // text sources are comma-separated: "a,b," and "a, b" mean [a, b]
-  if (ctx.fromText) items = items.flatMap(i => (typeof i === 'string' ? i.split(',') : [i])).filter(i => typeof i !== 'string' || i.trim() !== '')
-  const max = spec.maxItems ?? Number.POSITIVE_INFINITY
-  if (items.length > max) throw new ValueError(`expected at most ${max} entries, got ${items.length}`)
-  return items.map((item, i) => {
-    if (typeof item !== 'string') throw new ValueError(`entry ${i + 1}: expected a multiaddr string, got ${show(item)}`)
-    try {
-      return parseItem(item.trim())
-    } catch (err) {
-      throw new ValueError(`entry ${i + 1}: ${err instanceof ValueError ? err.message : String(err)}`)
-    }
-  })
-}
-
-function parseMultiaddr(text: string, example: string): ReturnType<typeof multiaddr> {
-  try {
-    return multiaddr(text)
-  } catch (err) {
-    throw new ValueError(`expected a multiaddr such as ${example}, got ${show(text)} (${err instanceof Error ? err.message : String(err)})`)
-  }
-}
-
-function parseListenAddr(text: string): string {
-  return parseMultiaddr(text, '/ip4/0.0.0.0/tcp/4710').toString()
-}
-
-const BOOTSTRAP_EXAMPLE = '/ip4/192.0.2.1/tcp/4710/p2p/12D3KooW...'
-
-function parseBootstrapAddr(text: string): string {
-  const addr = parseMultiaddr(text, BOOTSTRAP_EXAMPLE)
-  const components = addr.getComponents()
-  const last = components.at(-1)
-  if (last?.name !== 'p2p' || last.value === undefined || components.length < 2) {
-    throw new ValueError(`expected a multiaddr ending in /p2p/<peer id>, such as ${BOOTSTRAP_EXAMPLE}, got ${show(text)}`)
-  }
-  try {
-    // multiaddr() accepts any string after /p2p/; meshkeep peers are Ed25519 ids
-    peerIdFromString(last.value)
-  } catch {
-    throw new ValueError(`expected an Ed25519 peer id (12D3KooW...) after /p2p/, got ${show(last.value)}`)
-  }
-  return addr.toString()
-}
-
-/** `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464`. */
-export function parseHostPort(raw: unknown): { host: string; port: number; text: string } {
-  const expected = `expected host:port such as "127.0.0.1:9464" or "[::1]:9464", got ${show(raw)}`
-  if (typeof raw !== 'string') throw new ValueError(expected)
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(raw.trim())
-  const host = m?.[1] ?? m?.[2]
-  const port = Number(m?.[3])
-  if (host === undefined || !(port >= 1 && port <= 65535)) throw new ValueError(expected)
-  if (m?.[1] !== undefined && isIP(host) !== 6) throw new ValueError(expected)
-  if (m?.[2] !== undefined && isIP(host) === 0 && !/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}))*$/.test(host))
-    throw new ValueError(expected)
-  return { host, port, text: raw.trim() }
-}
-
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true
-  return isIP(host) === 4 && host.startsWith('127.')
-}
+/**
+ * A Unix socket path must fit sockaddr_un.sun_path: 108 bytes on Linux, 104
+ * on macOS, including the NUL. Past that, bind() fails with a baffling
+ * error at start; here we can say which setting to change.
+ */
+export const MAX_SOCKET_PATH_BYTES = 103
 
 /** Unknown keys get a "did you mean": case, `_` and `-` are ignored, then edit distance. */
 export function nearest(name: string, candidates: Iterable<string>): string | undefined {
@@ -476,36 +163,19 @@ function levenshtein(a: string, b: string): number {
   return prev[b.length] ?? 0
 }
 
-/** Builds the nested config object from one value per key path. */
-export function buildConfig(value: (key: ConfigKeyPath) => unknown): MeshkeepConfig {
-  const root: Record<string, unknown> = {}
-  for (const key of CONFIG_KEY_PATHS) {
-    const dot = key.indexOf('.')
-    if (dot < 0) {
-      root[key] = value(key)
-      continue
-    }
-    const section = key.slice(0, dot)
-    const table = (root[section] as Record<string, unknown> | undefined) ?? {}
-    table[key.slice(dot + 1)] = value(key)
-    root[section] = table
-  }
-  // every leaf of MeshkeepConfig has exactly one table entry (CONFIG_SCHEMA's type enforces it) and each parser returns its kind's type
-  return root as unknown as MeshkeepConfig
-}
-
-export function isListKind(kind: ValueKind): boolean {
-  return kind === 'listenAddrs' || kind === 'bootstrapAddrs'
-}
-
 export interface ConfigKeyInfo {
   key: string
+  /** the section it sits in, '' at the top level */
+  section: string
   type: string
   /** undefined for dataDir and socket, whose defaults depend on the environment (see defaultText) */
   default: unknown
   defaultText: string
   env: string
   flag?: string
+  flagValue?: string
+  /** a list key: its flag is repeatable, its variable comma-separated */
+  list: boolean
   help: string
 }
 
@@ -513,22 +183,42 @@ export interface ConfigKeyInfo {
 export function configKeys(): ConfigKeyInfo[] {
   return CONFIG_KEY_PATHS.map(key => {
     const spec = specOf(key)
+    const def = defaultOf(key)
     const info: ConfigKeyInfo = {
       key,
-      type: describeKind(spec),
-      default: Array.isArray(spec.default) ? [...spec.default] : spec.default,
-      defaultText: spec.defaultText ?? formatDefault(spec),
+      section: key.includes('.') ? key.slice(0, key.indexOf('.')) : '',
+      type: spec.kind.type,
+      default: Array.isArray(def) ? [...def] : def,
+      defaultText: spec.defaultText ?? spec.kind.format(def),
       env: envName(key),
+      list: spec.kind.list === true,
       help: spec.help
     }
     if (spec.flag !== undefined) info.flag = spec.flag
+    if (spec.flagValue !== undefined) info.flagValue = spec.flagValue
     return info
   })
 }
 
-function formatDefault(spec: KeySpec): string {
-  const value = spec.default
-  if (spec.kind === 'bytes' && typeof value === 'number') return formatBytes(value)
-  if (spec.kind === 'duration' && typeof value === 'number') return formatDuration(value)
-  return JSON.stringify(value) ?? ''
+export interface ConfigFlag {
+  /** the flag's name, without -- */
+  name: string
+  key: ConfigKeyPath
+  /** a boolean flag takes no value; a list flag may be repeated */
+  kind: 'string' | 'boolean' | 'list'
+  /** placeholder in --help, e.g. DIR */
+  value?: string
+  help: string
+}
+
+/** The flags of `meshkeep daemon` that set config keys, in table order. */
+export function configFlags(): ConfigFlag[] {
+  return CONFIG_KEY_PATHS.flatMap(key => {
+    const spec = specOf(key)
+    if (spec.flag === undefined) return []
+    const kind = spec.kind.name === 'boolean' ? 'boolean' : spec.kind.list === true ? 'list' : 'string'
+    const flag: ConfigFlag = { name: spec.flag, key, kind, help: spec.help }
+    if (spec.flagValue !== undefined) flag.value = spec.flagValue
+    return [flag]
+  })
 }

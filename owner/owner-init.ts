@@ -1,27 +1,50 @@
-/** Options of the owner side, and their defaults. */
+/**
+ * Options of the owner side, and their defaults. The ones an operator can
+ * set are the config's (config/defaults.ts, `[owner]`), so an OwnerService
+ * built in code behaves like the daemon started without a config; the
+ * others are tuning knobs with their defaults here.
+ */
+import { CONFIG_DEFAULTS } from '../config/defaults.js'
+
+const CONFIGURED = CONFIG_DEFAULTS.owner
+/** chunks encrypted and placed (or fetched) per window */
+const WINDOW_CHUNKS = 128
+/** windows in flight at once during a put or recovery */
+const WINDOWS_IN_FLIGHT = 3
+/** attempts per exchange before falling back */
+const ATTEMPTS = 3
+/** first retry delay, ms */
+const RETRY_BASE_MS = 200
+/** copies challenged per audit round */
+const AUDIT_SAMPLE = 64
+/** holders per chunk probed for copies after a recovery */
+const CENSUS_DEPTH = 4
+/** how long a read or recovery may wait for the mesh and its chunks by default, ms (`--timeout` overrides it per request) */
+const TRANSFER_TIMEOUT_MS = 120_000
+
 export interface OwnerInit {
-  /** lease asked of holders, ms @default 7 days */
+  /** lease asked of holders, ms @default CONFIG_DEFAULTS.owner.leaseMs */
   leaseMs?: number
   /** chunks encrypted and placed (or fetched) per window @default 128 */
   windowChunks?: number
   /** windows in flight at once during a put or recovery (memory bound: windows × window × 64 KiB) @default 3 */
   windowsInFlight?: number
-  /** store/fetch exchanges in flight at once @default 8 */
+  /** store/fetch exchanges in flight at once @default CONFIG_DEFAULTS.owner.concurrency */
   concurrency?: number
   /** attempts per exchange before falling back @default 3 */
   attempts?: number
   retryBaseMs?: number
-  /** per-exchange deadline, ms @default 30000 */
+  /** per-exchange deadline, ms @default CONFIG_DEFAULTS.owner.requestTimeoutMs */
   requestTimeoutMs?: number
-  /** grace period before DEGRADED, ms @default 60000 */
+  /** grace period before DEGRADED, ms @default CONFIG_DEFAULTS.owner.gracePeriodMs */
   gracePeriodMs?: number
-  /** versions kept at holders and in the owner store, the latest included @default 3 */
+  /** versions kept at holders and in the owner store, the latest included @default CONFIG_DEFAULTS.owner.retainVersions */
   retainVersions?: number
-  /** time between audit rounds once `startMaintenance()` ran; 0 turns the timer off, ms @default 600000 */
+  /** time between audit rounds once `startMaintenance()` ran; 0 turns the timer off, ms @default CONFIG_DEFAULTS.owner.auditIntervalMs */
   auditIntervalMs?: number
   /** copies challenged per audit round @default 64 */
   auditSample?: number
-  /** how long a holder may stay unreachable before its chunks are re-replicated, ms @default 1800000 */
+  /** how long a holder may stay unreachable before its chunks are re-replicated, ms @default CONFIG_DEFAULTS.owner.repairAfterMs */
   repairAfterMs?: number
   /** audits, registry changes and puts start repair (and rebalancing) on their own; `repair()` always works @default true */
   autoRepair?: boolean
@@ -39,22 +62,22 @@ export type ResolvedOwnerInit = Required<Omit<OwnerInit, 'log'>> & Pick<OwnerIni
 
 export function resolveOwnerInit(init: OwnerInit): ResolvedOwnerInit {
   return {
-    leaseMs: init.leaseMs ?? 7 * 24 * 3600 * 1000,
-    windowChunks: init.windowChunks ?? 128,
-    windowsInFlight: Math.max(1, init.windowsInFlight ?? 3),
-    concurrency: init.concurrency ?? 8,
-    attempts: init.attempts ?? 3,
-    retryBaseMs: init.retryBaseMs ?? 200,
-    requestTimeoutMs: init.requestTimeoutMs ?? 30_000,
-    gracePeriodMs: init.gracePeriodMs ?? 60_000,
-    retainVersions: Math.max(1, init.retainVersions ?? 3),
-    auditIntervalMs: init.auditIntervalMs ?? 10 * 60_000,
-    auditSample: init.auditSample ?? 64,
-    repairAfterMs: init.repairAfterMs ?? 30 * 60_000,
+    leaseMs: init.leaseMs ?? CONFIGURED.leaseMs,
+    windowChunks: init.windowChunks ?? WINDOW_CHUNKS,
+    windowsInFlight: Math.max(1, init.windowsInFlight ?? WINDOWS_IN_FLIGHT),
+    concurrency: init.concurrency ?? CONFIGURED.concurrency,
+    attempts: init.attempts ?? ATTEMPTS,
+    retryBaseMs: init.retryBaseMs ?? RETRY_BASE_MS,
+    requestTimeoutMs: init.requestTimeoutMs ?? CONFIGURED.requestTimeoutMs,
+    gracePeriodMs: init.gracePeriodMs ?? CONFIGURED.gracePeriodMs,
+    retainVersions: Math.max(1, init.retainVersions ?? CONFIGURED.retainVersions),
+    auditIntervalMs: init.auditIntervalMs ?? CONFIGURED.auditIntervalMs,
+    auditSample: init.auditSample ?? AUDIT_SAMPLE,
+    repairAfterMs: init.repairAfterMs ?? CONFIGURED.repairAfterMs,
     autoRepair: init.autoRepair ?? true,
     keepLocalChunks: init.keepLocalChunks ?? true,
-    censusDepth: init.censusDepth ?? 4,
-    transferTimeoutMs: init.transferTimeoutMs ?? 120_000,
+    censusDepth: init.censusDepth ?? CENSUS_DEPTH,
+    transferTimeoutMs: init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS,
     log: init.log
   }
 }

@@ -1,4 +1,5 @@
 /** Help texts, built from the command table so they cannot drift from what the parser accepts. */
+import type { ArgsSpec } from './argv.js'
 import type { Command } from './commands/index.js'
 
 export function mainHelp(version: string, commands: readonly Command[]): string {
@@ -21,35 +22,61 @@ configuration.
 `
 }
 
-function wrap(text: string, width = 78): string {
+const WIDTH = 78
+
+/**
+ * `items` joined by spaces in lines of at most `width` columns: the first
+ * line starts with `first`, the others with `next`. An item is never split.
+ */
+function fill(items: readonly string[], width: number, first = '', next = first): string {
+  const lines: string[] = []
+  let line = first
+  let empty = true
+  for (const item of items) {
+    if (!empty && line.length + 1 + item.length > width) {
+      lines.push(line)
+      line = next
+      empty = true
+    }
+    line = empty ? `${line}${item}` : `${line} ${item}`
+    empty = false
+  }
+  lines.push(line)
+  return lines.join('\n')
+}
+
+const words = (text: string): string[] => text.split(' ').filter(w => w !== '')
+
+/** Paragraphs filled to WIDTH; lines that start with a space are kept as they are. */
+function wrap(text: string): string {
   return text
     .split('\n')
-    .map(line => {
-      if (line.startsWith(' ') || line.length <= width) return line
-      const out: string[] = []
-      let current = ''
-      for (const word of line.split(' ')) {
-        if (current !== '' && current.length + 1 + word.length > width) {
-          out.push(current)
-          current = word
-        } else current = current === '' ? word : `${current} ${word}`
-      }
-      if (current !== '') out.push(current)
-      return out.join('\n')
-    })
+    .map(line => (line.startsWith(' ') || line.length <= WIDTH ? line : fill(words(line), WIDTH)))
     .join('\n')
 }
 
+/** Two aligned columns; the right one wraps under itself. */
+export function columns(rows: ReadonlyArray<readonly [string, string]>): string[] {
+  const width = Math.max(...rows.map(([left]) => left.length))
+  return rows.map(([left, right]) => fill(words(right), WIDTH, `  ${left.padEnd(width)}  `, ' '.repeat(2 + width + 2)))
+}
+
+/** `get [--socket PATH] [--json] [--version N] OUT|-`, from the spec the parser reads. */
+export function usageLine(c: ArgsSpec): string {
+  const flags = c.flags.map(f => {
+    const flag = `[--${f.name}${f.value === undefined ? '' : ` ${f.value}`}]`
+    return f.kind === 'list' ? `${flag}...` : flag
+  })
+  const positionals = c.positionals.map(p => (p.optional === true ? `[${p.name}]` : p.name))
+  const head = `Usage: meshkeep ${c.name} `
+  return fill([...flags, ...positionals], WIDTH, head, ' '.repeat(head.length))
+}
+
 export function commandHelp(c: Command): string {
-  const parts = [`Usage: meshkeep ${c.usage}`, '', wrap(`${c.summary.charAt(0).toUpperCase()}${c.summary.slice(1)}.`)]
+  const parts = [usageLine(c), '', wrap(`${c.summary.charAt(0).toUpperCase()}${c.summary.slice(1)}.`)]
   if (c.description !== undefined) parts.push('', wrap(c.description))
-  if (c.positionals.length > 0) {
-    const width = Math.max(...c.positionals.map(p => p.name.length))
-    parts.push('', 'Arguments:', ...c.positionals.map(p => `  ${p.name.padEnd(width)}  ${p.help}`))
-  }
+  if (c.positionals.length > 0) parts.push('', 'Arguments:', ...columns(c.positionals.map(p => [p.name, p.help] as const)))
   const flags = c.flags.map(f => [`--${f.name}${f.value === undefined ? '' : ` ${f.value}`}`, f.help] as const)
-  flags.push(['--help', 'show this help'])
-  const width = Math.max(...flags.map(([f]) => f.length))
-  parts.push('', 'Options:', ...flags.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`))
+  parts.push('', 'Options:', ...columns([...flags, ['--help', 'show this help']]))
   return `${parts.join('\n')}\n`
 }

@@ -5,7 +5,7 @@
  * into exit codes (0 ok, 1 error, 2 usage, 3 daemon unreachable, 78 bad
  * daemon configuration).
  */
-import { parseArgs, UsageError } from './argv.js'
+import { parseCommandLine, UsageError } from './argv.js'
 import { COMMANDS } from './commands/index.js'
 import { commandHelp, mainHelp } from './help.js'
 import { type CliIo, EXIT, reportError } from './output.js'
@@ -38,7 +38,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.USAGE
   }
   try {
-    const args = parseArgs(rest, command.flags, command.positionals, command.name)
+    const args = parseCommandLine(rest, command)
     if (args.help) {
       io.stdout.write(commandHelp(command))
       return EXIT.OK

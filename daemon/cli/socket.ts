@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path'
-import { defaultDataDir, defaultSocket } from '../../config/index.js'
+import { defaultDataDir, defaultSocket } from '../../config/defaults.js'
 import { ControlClient } from '../control/index.js'
 import { type FlagValues, stringFlag } from './argv.js'
 

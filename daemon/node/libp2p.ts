@@ -5,9 +5,11 @@ import { type Identify, identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { type Ping, ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import type { Registry } from 'prom-client'
 import { MESH_DHT_PROTOCOL } from '../../registry/index.js'
 
 /** The private DHT's protocol id: meshkeep nodes never join the public IPFS DHT. */
@@ -26,6 +28,15 @@ export interface MeshLibp2pInit {
   selectors?: Selectors
   /** first DHT self-query delay, ms @default 200 */
   initialQuerySelfInterval?: number
+  /** where libp2p registers its metrics; without it libp2p keeps none */
+  metrics?: Libp2pMetricsInit
+}
+
+export interface Libp2pMetricsInit {
+  /** the daemon's registry, so one scrape shows libp2p's families beside meshkeep's */
+  registry: Registry
+  /** the file system nodejs_fs_usage_bytes reports on: the data dir @default the working directory */
+  statfsLocation?: string
 }
 
 /**
@@ -39,6 +50,15 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
   return createLibp2p({
     privateKey,
     addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
+    // connections, streams, dials, data transferred, DHT operations, and the process's CPU, memory and event loop
+    ...(init.metrics === undefined
+      ? {}
+      : {
+          metrics: prometheusMetrics({
+            registry: init.metrics.registry,
+            ...(init.metrics.statfsLocation === undefined ? {} : { statfsLocation: init.metrics.statfsLocation })
+          })
+        }),
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

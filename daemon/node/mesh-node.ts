@@ -5,7 +5,7 @@ import { type HolderInit, HolderService } from '../../holder/index.js'
 import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
 import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators } from '../../registry/index.js'
 import { migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
-import { createMeshLibp2p, dialBootstrap, type MeshLibp2p } from './libp2p.js'
+import { createMeshLibp2p, dialBootstrap, type Libp2pMetricsInit, type MeshLibp2p } from './libp2p.js'
 
 /** First delay before a lone node dials its bootstrap list again; it doubles up to the max, ms. */
 const BOOTSTRAP_RETRY_FIRST_MS = 2_000
@@ -22,6 +22,8 @@ export interface MeshNodeInit {
   registry?: RegistryInit
   /** register as a holder at start @default true */
   register?: boolean
+  /** libp2p's metrics, when the daemon serves them */
+  metrics?: Libp2pMetricsInit
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -67,7 +69,8 @@ export class MeshNode {
       identitySeed: this.keys.identitySeed,
       listen: this.init.listen,
       validators: registryValidators(),
-      selectors: registrySelectors()
+      selectors: registrySelectors(),
+      ...(this.init.metrics === undefined ? {} : { metrics: this.init.metrics })
     })
     this.registry = new Registry(
       { libp2p: this.libp2p, identity: this.identity },

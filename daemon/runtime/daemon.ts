@@ -4,6 +4,7 @@
  * endpoint, tells systemd it is ready, and stops gracefully on SIGTERM/SIGINT.
  */
 import type { Server } from 'node:http'
+import { Registry } from 'prom-client'
 import { loadConfig, type MeshkeepConfig } from '../../config/index.js'
 import { MeshkeepError } from '../../core/index.js'
 import type { OwnerInit } from '../../owner/index.js'
@@ -12,7 +13,7 @@ import { openDataDir } from '../datadir/index.js'
 import { MeshNode } from '../node/mesh-node.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMethods } from './methods.js'
-import { type MetricsSnapshot, startMetricsServer } from './metrics.js'
+import { DaemonMetrics, type MetricsSnapshot, startMetricsServer } from './metrics.js'
 import { diffConfig } from './reload.js'
 import { SdNotifier } from './sd-notify.js'
 import { DaemonStats } from './stats.js'
@@ -84,15 +85,19 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
   const stats = new DaemonStats()
   const notifier = new SdNotifier({ env, log })
+  // one registry for libp2p's families and ours, made before libp2p so it can register into it
+  const metricsRegistry = config.metrics.enabled ? new Registry() : undefined
   const node = new MeshNode({
     dataDir: config.dataDir,
     rootSecret,
-    listen: config.listen,
-    bootstrap: config.bootstrap,
+    // the config is frozen; the node keeps lists of its own
+    listen: [...config.listen],
+    bootstrap: [...config.bootstrap],
     holder: { ...config.holder },
     owner: ownerInit(config),
     registry: { refreshIntervalMs: config.registry.refreshIntervalMs },
-    log: (msg, fields) => log.info(fields ?? {}, msg)
+    log: (msg, fields) => log.info(fields ?? {}, msg),
+    ...(metricsRegistry === undefined ? {} : { metrics: { registry: metricsRegistry, statfsLocation: config.dataDir } })
   })
   let control: ControlServer | undefined
   let metrics: Server | undefined
@@ -142,8 +147,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     })
     await control.listen()
     let metricsUrl: string | undefined
-    if (config.metrics.enabled) {
-      const started = await startMetricsServer(config.metrics.listen, () => snapshot(node, stats, control?.clients ?? 0))
+    if (metricsRegistry !== undefined) {
+      const daemonMetrics = new DaemonMetrics(() => snapshot(node, stats, control?.clients ?? 0), metricsRegistry)
+      const started = await startMetricsServer(config.metrics.listen, daemonMetrics)
       metrics = started.server
       metricsUrl = started.url
     }
@@ -176,7 +182,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     const diff = diffConfig(config, next)
     if (diff.live.includes('logLevel')) log.level = next.logLevel
     let dialed: number | undefined
-    if (diff.live.includes('bootstrap') || diff.newBootstrap.length > 0) dialed = await node.setBootstrap(next.bootstrap)
+    if (diff.live.includes('bootstrap') || diff.newBootstrap.length > 0) dialed = await node.setBootstrap([...next.bootstrap])
     config = { ...config, logLevel: next.logLevel, bootstrap: next.bootstrap }
     const fields = { applied: diff.live, needsRestart: diff.restart, newBootstrap: diff.newBootstrap, dialed }
     if (diff.restart.length > 0) log.warn(fields, `configuration reloaded; these changes need a restart: ${diff.restart.join(', ')}`)

@@ -1,8 +1,13 @@
 /**
- * Prometheus metrics: a snapshot of the node rendered in the text exposition
- * format (version 0.0.4) by hand, served by node:http on metrics.listen.
+ * Prometheus metrics: meshkeep's own families in a prom-client Registry,
+ * collected from a snapshot of the node on each scrape, beside libp2p's
+ * families (connections, streams, DHT operations, process and Node.js
+ * figures), which @libp2p/prometheus-metrics registers in the same
+ * Registry (see daemon/node/libp2p.ts). node:http serves it on
+ * metrics.listen.
  */
 import { createServer, type Server } from 'node:http'
+import { Counter, Gauge, Registry } from 'prom-client'
 import { MeshkeepError, WRITE_STATES, type WriteState } from '../../core/index.js'
 
 export interface MetricsSnapshot {
@@ -20,77 +25,99 @@ export interface MetricsSnapshot {
   controlClients: number
 }
 
-type Sample = { labels?: Record<string, string>; value: number }
+/** The labels of meshkeep_chunks, in the order they are exposed. */
+const HEALTH_LABELS = [
+  ['replicated', 'replicated'],
+  ['partial', 'partial'],
+  ['at_risk', 'atRisk'],
+  ['initializing', 'initializing']
+] as const
 
-interface Family {
-  name: string
-  type: 'gauge' | 'counter'
-  help: string
-  samples: Sample[]
-}
+/**
+ * meshkeep's metric families, registered in `registry`. Each collects its
+ * value when scraped; one scrape takes one snapshot of the node, so the
+ * families agree with each other.
+ */
+export class DaemonMetrics {
+  readonly registry: Registry
+  /** the snapshot of the scrape under way, if any */
+  private current: MetricsSnapshot | undefined
 
-function escapeLabel(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('"', '\\"')
-}
+  constructor(
+    private readonly snapshot: () => MetricsSnapshot,
+    registry: Registry = new Registry()
+  ) {
+    this.registry = registry
+    const read = (): MetricsSnapshot => this.current ?? this.snapshot()
+    const registers = [registry]
+    const gauge = (name: string, help: string, value: (s: MetricsSnapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(value(read()))
+        }
+      })
+    // a total kept by the node: the counter shows it as it stands (reset, then one increment)
+    const counter = (name: string, help: string, value: (s: MetricsSnapshot) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset()
+          this.inc(value(read()))
+        }
+      })
 
-function renderFamily(f: Family): string {
-  const lines = [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`]
-  for (const s of f.samples) {
-    const labels =
-      s.labels === undefined
-        ? ''
-        : `{${Object.entries(s.labels)
-            .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-            .join(',')}}`
-    lines.push(`${f.name}${labels} ${Number.isFinite(s.value) ? s.value : 'NaN'}`)
-  }
-  return lines.join('\n')
-}
-
-/** The exposition text for one snapshot. */
-export function renderMetrics(m: MetricsSnapshot): string {
-  const families: Family[] = [
-    { name: 'meshkeep_peers', type: 'gauge', help: 'Connected libp2p peers.', samples: [{ value: m.peers }] },
-    { name: 'meshkeep_registry_members', type: 'gauge', help: 'Holders in the registry view, this node included.', samples: [{ value: m.registryMembers }] },
-    { name: 'meshkeep_registry_epoch', type: 'gauge', help: 'Epoch of the registry view.', samples: [{ value: m.registryEpoch }] },
-    {
+    gauge('meshkeep_peers', 'Connected libp2p peers.', s => s.peers)
+    gauge('meshkeep_registry_members', 'Holders in the registry view, this node included.', s => s.registryMembers)
+    gauge('meshkeep_registry_epoch', 'Epoch of the registry view.', s => s.registryEpoch)
+    new Gauge({
       name: 'meshkeep_write_state',
-      type: 'gauge',
       help: 'Write state of this owner: 1 for the current state, 0 for the others.',
-      samples: WRITE_STATES.map(s => ({ labels: { state: s }, value: s === m.writeState ? 1 : 0 }))
-    },
-    {
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const state = read().writeState
+        for (const s of WRITE_STATES) this.set({ state: s }, s === state ? 1 : 0)
+      }
+    })
+    new Gauge({
       name: 'meshkeep_chunks',
-      type: 'gauge',
       help: 'Chunks of the latest state version by replication health.',
-      samples: [
-        { labels: { health: 'replicated' }, value: m.chunks.replicated },
-        { labels: { health: 'partial' }, value: m.chunks.partial },
-        { labels: { health: 'at_risk' }, value: m.chunks.atRisk },
-        { labels: { health: 'initializing' }, value: m.chunks.initializing }
-      ]
-    },
-    { name: 'meshkeep_state_version', type: 'gauge', help: 'Latest state version of this owner (0 before the first).', samples: [{ value: m.stateVersion }] },
-    { name: 'meshkeep_held_bytes', type: 'gauge', help: 'Bytes held for other owners.', samples: [{ value: m.heldBytes }] },
-    {
-      name: 'meshkeep_distributed_bytes_total',
-      type: 'counter',
-      help: 'Chunk bytes sent to holders since the daemon started.',
-      samples: [{ value: m.distributedBytesTotal }]
-    },
-    {
-      name: 'meshkeep_recovered_bytes_total',
-      type: 'counter',
-      help: 'State bytes rebuilt from the network (get and recover) since the daemon started.',
-      samples: [{ value: m.recoveredBytesTotal }]
-    },
-    { name: 'meshkeep_audit_failures_total', type: 'counter', help: 'Holder audits that failed.', samples: [{ value: m.auditFailuresTotal }] },
-    { name: 'meshkeep_control_clients', type: 'gauge', help: 'Control socket connections open.', samples: [{ value: m.controlClients }] }
-  ]
-  return `${families.map(renderFamily).join('\n')}\n`
+      labelNames: ['health'],
+      registers,
+      collect() {
+        const chunks = read().chunks
+        for (const [label, field] of HEALTH_LABELS) this.set({ health: label }, chunks[field])
+      }
+    })
+    gauge('meshkeep_state_version', 'Latest state version of this owner (0 before the first).', s => s.stateVersion)
+    gauge('meshkeep_held_bytes', 'Bytes held for other owners.', s => s.heldBytes)
+    counter('meshkeep_distributed_bytes_total', 'Chunk bytes sent to holders since the daemon started.', s => s.distributedBytesTotal)
+    counter('meshkeep_recovered_bytes_total', 'State bytes rebuilt from the network (get and recover) since the daemon started.', s => s.recoveredBytesTotal)
+    counter('meshkeep_audit_failures_total', 'Holder audits that failed.', s => s.auditFailuresTotal)
+    gauge('meshkeep_control_clients', 'Control socket connections open.', s => s.controlClients)
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+
+  /** The exposition text of every family in the registry, ours from one snapshot. */
+  async scrape(): Promise<string> {
+    this.current = this.snapshot()
+    try {
+      return await this.registry.metrics()
+    } finally {
+      this.current = undefined
+    }
+  }
 }
 
-/** `127.0.0.1:9464` / `[::1]:9464` → host and port. */
+/** `127.0.0.1:9464` / `[::1]:9464` → host and port (0 picks a free port). */
 export function parseListen(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':')
   const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1')
@@ -99,8 +126,14 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host, port }
 }
 
+/** What the endpoint serves: the exposition text and its content type. */
+export interface MetricsSource {
+  readonly contentType: string
+  scrape(): Promise<string>
+}
+
 /** Serves GET /metrics; returns the server once it listens. */
-export async function startMetricsServer(listen: string, snapshot: () => MetricsSnapshot): Promise<{ server: Server; url: string }> {
+export async function startMetricsServer(listen: string, metrics: MetricsSource): Promise<{ server: Server; url: string }> {
   const { host, port } = parseListen(listen)
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
@@ -112,14 +145,14 @@ export async function startMetricsServer(listen: string, snapshot: () => Metrics
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: metrics are at /metrics\n')
       return
     }
-    let body: string
-    try {
-      body = renderMetrics(snapshot())
-    } catch (err) {
-      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics failed: ${(err as Error).message}\n`)
-      return
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body)
+    metrics.scrape().then(
+      body => {
+        res.writeHead(200, { 'content-type': metrics.contentType }).end(req.method === 'HEAD' ? undefined : body)
+      },
+      (err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`)
+      }
+    )
   })
   server.keepAliveTimeout = 5000
   server.headersTimeout = 10_000

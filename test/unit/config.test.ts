@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import {
+  CONFIG_DEFAULTS,
   type ConfigSources,
   configKeys,
   defaultConfig,
@@ -14,9 +15,20 @@ import {
   loadConfig,
   MAX_CONFIG_FILE_BYTES,
   parseByteSize,
-  parseDuration
+  parseDuration,
+  renderExampleToml,
+  renderKeyTable
 } from '../../config/index.js'
+import { keyTableIn } from '../../config/reference.js'
 import { generateRootSecret, identityFromSeed } from '../../core/index.js'
+import {
+  DEFAULT_CAPACITY_BYTES,
+  DEFAULT_MAX_LEASE_MS,
+  DEFAULT_OWNER_QUOTA_BYTES,
+  DEFAULT_PEER_BYTES_PER_SECOND,
+  DEFAULT_PEER_REQUESTS_PER_SECOND
+} from '../../holder/index.js'
+import { resolveOwnerInit } from '../../owner/owner-init.js'
 
 const HOME = '/home/alice'
 const ENV = { HOME }
@@ -50,17 +62,19 @@ async function rejects(sources: ConfigSources, ...fragments: string[]): Promise<
   return message
 }
 
-/** The repo's config/meshkeep.example.toml, found from wherever the compiled test runs. */
-function examplePath(): string {
+/** A file of the repository, found from wherever the compiled test runs. */
+function repoPath(relative: string): string {
   let d = dirname(fileURLToPath(import.meta.url))
   for (;;) {
-    const candidate = join(d, 'config', 'meshkeep.example.toml')
+    const candidate = join(d, relative)
     if (existsSync(candidate)) return candidate
     const up = dirname(d)
-    if (up === d) throw new Error('config/meshkeep.example.toml not found above the test')
+    if (up === d) throw new Error(`${relative} not found above the test`)
     d = up
   }
 }
+
+const examplePath = (): string => repoPath('config/meshkeep.example.toml')
 
 describe('config defaults', () => {
   it('match the services and live under ~/.local/share/meshkeep', async () => {
@@ -101,9 +115,15 @@ describe('config defaults', () => {
     assert.equal(systemd.socket, '/var/lib/meshkeep/control.sock')
   })
 
-  it('lists are copies: mutating one config leaves the next untouched', async () => {
-    const a = await loadConfig({ env: ENV })
-    a.listen.push('/ip4/127.0.0.1/tcp/1')
+  it('are frozen all the way down, loaded or not', async () => {
+    for (const c of [await loadConfig({ env: ENV, flags: { listen: ['/ip4/127.0.0.1/tcp/1'] } }), defaultConfig(ENV)]) {
+      assert.ok(Object.isFrozen(c) && Object.isFrozen(c.holder) && Object.isFrozen(c.metrics) && Object.isFrozen(c.listen))
+      assert.throws(() => (c.listen as string[]).push('/ip4/127.0.0.1/tcp/2'), TypeError)
+      assert.throws(() => {
+        ;(c.holder as { capacityBytes: number }).capacityBytes = 1
+      }, TypeError)
+    }
+    assert.ok(Object.isFrozen(CONFIG_DEFAULTS.holder) && Object.isFrozen(CONFIG_DEFAULTS.listen))
     assert.deepEqual((await loadConfig({ env: ENV })).listen, ['/ip4/0.0.0.0/tcp/4710'])
   })
 })
@@ -346,7 +366,58 @@ describe('sizes and durations', () => {
   })
 })
 
+describe('config errors, all at once', () => {
+  it('one error lists every problem of every source, each with its key and source', async () => {
+    const path = await file('many/m.toml', '[holder]\ncapacityBytes = "lots"\ncapacity = 1\n[owner]\nconcurrency = 0')
+    const message = await rejects(
+      { env: { ...ENV, MESHKEEP_WATCHDOG: 'maybe', MESHKEEP_QQQQZZZZ: '1' }, file: path, flags: { 'log-level': 'loud' } },
+      '6 problems:',
+      `holder.capacityBytes (in ${path}): expected a byte size`,
+      `unknown key holder.capacity (in ${path}); did you mean holder.capacityBytes?`,
+      `owner.concurrency (in ${path}): expected a value from 1 to 256, got 0`,
+      'watchdog (from environment variable MESHKEEP_WATCHDOG): expected true or false (or 1/0, yes/no, on/off), got "maybe"',
+      'unknown environment variable MESHKEEP_QQQQZZZZ',
+      'logLevel (from flag --log-level): expected one of'
+    )
+    assert.equal(message.split('\n').length, 7, 'a heading and one line per problem')
+  })
+})
+
+describe('one home for each default', () => {
+  it('the holder and owner services default to the config defaults', async () => {
+    const c = await loadConfig({ env: ENV })
+    assert.deepEqual(
+      {
+        capacityBytes: DEFAULT_CAPACITY_BYTES,
+        ownerQuotaBytes: DEFAULT_OWNER_QUOTA_BYTES,
+        maxLeaseMs: DEFAULT_MAX_LEASE_MS,
+        requestsPerSecond: DEFAULT_PEER_REQUESTS_PER_SECOND,
+        bytesPerSecond: DEFAULT_PEER_BYTES_PER_SECOND
+      },
+      { ...c.holder }
+    )
+    const owner = resolveOwnerInit({})
+    for (const [key, value] of Object.entries(c.owner)) assert.equal(owner[key as keyof typeof owner], value, `owner.${key}`)
+    assert.deepEqual(c.owner, CONFIG_DEFAULTS.owner, 'the loaded defaults are the table')
+  })
+
+  it('explicit options still win over the defaults', () => {
+    assert.equal(resolveOwnerInit({ concurrency: 2, leaseMs: 120_000 }).concurrency, 2)
+    assert.equal(resolveOwnerInit({ concurrency: 2, leaseMs: 120_000 }).leaseMs, 120_000)
+  })
+})
+
 describe('documentation', () => {
+  it('the example file is the rendering of the schema table (npm run config:docs)', async () => {
+    assert.equal(await readFile(examplePath(), 'utf8'), renderExampleToml(), 'config/meshkeep.example.toml is stale: run npm run config:docs')
+  })
+
+  it("OPERATOR-GUIDE.md's key table is the rendering of the schema table (npm run config:docs)", async () => {
+    const guide = await readFile(repoPath('docs/OPERATOR-GUIDE.md'), 'utf8')
+    assert.equal(keyTableIn(guide), renderKeyTable(), "the guide's key table is stale: run npm run config:docs")
+    for (const { key, env } of configKeys()) assert.ok(guide.includes(`| \`${key}\` |`) && guide.includes(`\`${env}\``), `${key} has a row`)
+  })
+
   it('the example file holds every default', async () => {
     const example = examplePath()
     assert.deepEqual(await loadConfig({ env: ENV, file: example }), await loadConfig({ env: ENV }))

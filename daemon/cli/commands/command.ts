@@ -1,4 +1,4 @@
-/** What every command module exports, and the flags most of them share. */
+/** What every command module exports, and the flags most of them share. Its name, flags and positionals drive both parsing and --help. */
 import { MeshkeepError } from '../../../core/index.js'
 import type { FlagSpec, ParsedArgs, PositionalSpec } from '../argv.js'
 import type { CliIo } from '../output.js'
@@ -7,8 +7,6 @@ export interface Command {
   name: string
   /** one line for `meshkeep --help` */
   summary: string
-  /** the usage line after `meshkeep` */
-  usage: string
   /** paragraphs after the usage line */
   description?: string
   flags: FlagSpec[]

@@ -17,7 +17,6 @@ async function callDaemon<T>(method: string, flags: Parameters<typeof connectDae
 export const idCommand: Command = {
   name: 'id',
   summary: "print this node's peer id and addresses",
-  usage: 'id [--json]',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
   positionals: [],
   run: async ({ flags }, io) => {
@@ -70,7 +69,6 @@ export function formatStatus(s: StatusResult): string {
 export const statusCommand: Command = {
   name: 'status',
   summary: 'write state, replication health, registry and peers',
-  usage: 'status [--json]',
   description:
     'Write states: ACTIVE (replicated or within the grace period), PROVISIONAL (no peer reached yet), ISOLATED (no other holder in the registry), DEGRADED (under-replicated past the grace period: writes are refused).',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
@@ -88,7 +86,6 @@ const short = (peerId: string) => (peerId.length > 16 ? `${peerId.slice(0, 8)}â€
 export const replicationCommand: Command = {
   name: 'replication',
   summary: 'per-chunk holders and health of the latest version',
-  usage: 'replication [--json]',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
   positionals: [],
   run: async ({ flags }, io) => {
@@ -116,7 +113,6 @@ export const replicationCommand: Command = {
 export const peersCommand: Command = {
   name: 'peers',
   summary: 'connected peers',
-  usage: 'peers [--json]',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
   positionals: [],
   run: async ({ flags }, io) => {
@@ -131,7 +127,6 @@ export const peersCommand: Command = {
 export const holdingsCommand: Command = {
   name: 'holdings',
   summary: 'what this node holds for other owners',
-  usage: 'holdings [--json]',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
   positionals: [],
   run: async ({ flags }, io) => {

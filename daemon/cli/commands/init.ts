@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import { defaultDataDir } from '../../../config/index.js'
+import { defaultDataDir } from '../../../config/defaults.js'
 import { deriveNodeKeys, identityFromSeed, MeshkeepError, phraseToSecret } from '../../../core/index.js'
 import { initDataDir } from '../../datadir/index.js'
 import { boolFlag, stringFlag } from '../argv.js'
@@ -57,7 +57,6 @@ async function passphraseOf(flags: Record<string, unknown>, io: CliIo): Promise<
 export const initCommand: Command = {
   name: 'init',
   summary: "create a node's identity in a data dir and print its recovery phrase",
-  usage: 'init [--data-dir DIR] [--recover] [--passphrase-file FILE] [--json]',
   description:
     'Creates DIR (0700) and its key file with a new root secret, and prints the 24-word recovery phrase ONCE. With --recover, reads a phrase from stdin instead and restores that identity (to rebuild its state on this machine with meshkeep recover). A passphrase (--passphrase-file, or $MESHKEEP_PASSPHRASE) seals the key file; the daemon then needs $MESHKEEP_PASSPHRASE.',
   flags: [

@@ -8,7 +8,6 @@ import { CONNECT_FLAGS, type Command, JSON_FLAG } from './command.js'
 export const leaveCommand: Command = {
   name: 'leave',
   summary: 'leave the registry (tombstone) and stop holding for others',
-  usage: 'leave [--json]',
   description:
     "Publishes a tombstone so other owners stop placing chunks here, and drops everything held for them (their owners re-replicate it elsewhere). This node's own state stays replicated on the mesh.",
   flags: [...CONNECT_FLAGS, JSON_FLAG],
@@ -29,7 +28,6 @@ export const leaveCommand: Command = {
 export const shutdownCommand: Command = {
   name: 'shutdown',
   summary: 'ask the daemon to stop gracefully (like SIGTERM)',
-  usage: 'shutdown',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
   positionals: [],
   run: async ({ flags }, io) => {

@@ -15,7 +15,6 @@ const READ_BYTES = 1024 * 1024
 export const putCommand: Command = {
   name: 'put',
   summary: 'store a new state version (from a file or stdin)',
-  usage: 'put [--json] FILE|-',
   description:
     'Streams the state to the daemon, which encrypts, chunks and replicates it, and prints the new version. In the DEGRADED write state the daemon refuses new writes (error WRITE_BLOCKED).',
   flags: [...CONNECT_FLAGS, JSON_FLAG],

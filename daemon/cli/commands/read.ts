@@ -57,7 +57,6 @@ async function knownSize(client: ControlClient, io: CliIo): Promise<number | und
 export const getCommand: Command = {
   name: 'get',
   summary: "read this node's latest state version back from the network",
-  usage: 'get [--version N] [--json] OUT|-',
   description:
     "Like recover, but only for this node's latest known version; --version names it explicitly (older versions are not served: NOT_FOUND). On failure OUT is left untouched.",
   flags: [...CONNECT_FLAGS, JSON_FLAG, { name: 'version', kind: 'string', value: 'N', help: 'the version to read (only the latest is available)' }],
@@ -76,7 +75,6 @@ export const getCommand: Command = {
 export const recoverCommand: Command = {
   name: 'recover',
   summary: 'rebuild the latest state from the network (e.g. on a fresh machine)',
-  usage: 'recover [--json] OUT|-',
   description:
     'Finds the latest version pointer of this identity in the mesh, fetches the manifest and every chunk from their holders, checks them, and writes the state to OUT. Prints the recovery report: chunks, bytes, holders used, retries, time. On failure OUT is left untouched.',
   flags: [...CONNECT_FLAGS, JSON_FLAG],
