@@ -16,3 +16,6 @@ export const DEFAULT_PEER_REQUESTS_PER_SECOND = CONFIG_DEFAULTS.holder.requestsP
 export const DEFAULT_PEER_BYTES_PER_SECOND = CONFIG_DEFAULTS.holder.bytesPerSecond
 /** How often expired leases are collected, ms; not a config key. */
 export const DEFAULT_GC_INTERVAL_MS = 10 * 60 * 1000
+/** All peers together, so made-up peer ids cannot add up to more than the node allows (not config keys yet). */
+export const DEFAULT_TOTAL_REQUESTS_PER_SECOND = 1000
+export const DEFAULT_TOTAL_BYTES_PER_SECOND = 512 * 1024 ** 2

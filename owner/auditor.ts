@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { bytesEqual, type ChunkRef, forEachLimit, sha256, toHex } from '../core/index.js'
-import { AUDIT_NONCE_BYTES, auditChunks, auditRoot, verifyAnswer } from '../protocols/audit/index.js'
-import { fetchChunks, MAX_AUDIT_CHALLENGES, MAX_BATCH, RemoteError, type RpcLibp2p } from '../protocols/index.js'
+import { AUDIT_NONCE_BYTES, auditRoot, bytesEqual, type ChunkRef, sha256, toHex, verifyAnswer } from '../core/index.js'
+import { auditChunks, fetchChunks, MAX_AUDIT_CHALLENGES, MAX_BATCH, RemoteError, type RpcLibp2p } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
+import { eachLimited } from './each-limited.js'
 import type { OwnerStore } from './owner-store.js'
 import { withRetry } from './retry.js'
 
@@ -25,7 +25,7 @@ export interface AuditorInit {
   retryBaseMs: number
 }
 
-/** One copy to challenge: a chunk of the latest version on one holder. */
+/** One copy to challenge: a chunk of a retained version on one holder. */
 export interface AuditTarget {
   id: Uint8Array
   size: number
@@ -121,7 +121,7 @@ export class Auditor {
       list.push(t)
       byHolder.set(t.holder, list)
     }
-    await forEachLimit(byHolder, this.init.concurrency, async ([holder, list]) => {
+    await eachLimited(byHolder, this.init.concurrency, async ([holder, list]) => {
       let reachable: boolean | undefined
       for (let i = 0; i < list.length; i += MAX_AUDIT_CHALLENGES) {
         signal.throwIfAborted()
@@ -155,7 +155,7 @@ export class Auditor {
       if (known === undefined && discover && lease > now) {
         await book.record(t.id, { holder: t.holder, attestedAt: now, leaseExpiresAt: lease })
         report.discovered++
-      } else if (known !== undefined && !known.attested && lease > now) {
+      } else if (known !== undefined && known.attestation === undefined && lease > now) {
         // an unattested copy's lease is the holder's word, refreshed at every passed audit
         await book.record(t.id, { holder: t.holder, attestedAt: now, leaseExpiresAt: lease })
       }
@@ -207,7 +207,7 @@ export class Auditor {
         for (const [k, t] of batch.entries()) {
           const d = data[k]
           const ok = d !== undefined && d.length === t.size && bytesEqual(sha256(d), t.id)
-          if (ok) await store.putAuditRoot(t.id, auditRoot(d))
+          if (ok && d !== undefined) await store.putAuditRoot(t.id, auditRoot(d))
           // a full fetch does not carry the lease: a booked copy keeps its own
           out.push([t, ok ? 'pass' : 'fail', 0])
         }

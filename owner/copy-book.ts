@@ -1,31 +1,26 @@
-import { type HealthTracker, toHex } from '../core/index.js'
-import type { OwnerStore, StoredCopy } from './owner-store.js'
-
-/** A remote copy as the owner knows it (the receipt itself stays in the store). */
-export interface KnownCopy {
-  holder: string
-  /** the holder signed a receipt for it (else it was verified by an audit) */
-  attested: boolean
-  attestedAt: number
-  leaseExpiresAt: number
-}
+import { type ChunkHealth, classifyChunk, type HealthSummary, summarize, toHex } from '../core/index.js'
+import type { OwnerStore } from './owner-store.js'
+import type { Copy } from './types.js'
 
 export interface CopyBookComponents {
   store: OwnerStore
-  health: HealthTracker
 }
 
 const hexOf = (id: Uint8Array | string): string => (typeof id === 'string' ? id : toHex(id))
+const pair = (hex: string, holder: string) => `${hex}!${holder}`
 
 /**
  * Where the owner's chunks are: every known remote copy, persisted in the
- * owner store and indexed in memory. Health counts only the copies the owner
- * currently trusts, so the book mirrors into the HealthTracker every copy
- * except those on suspended (unreachable) holders; a suspended holder's
- * copies come back into health when it answers again.
+ * owner store and indexed in memory. It is the one owner of copies: health
+ * is derived from it on demand, so there is no second record to keep in step.
+ *
+ * A copy counts towards health when its lease runs, its holder answers (not
+ * suspended) and the owner is not in the middle of asking the holder to
+ * release it. Copies of a suspended holder stay in the book and count again
+ * as soon as it answers.
  */
 export class CopyBook {
-  private readonly byChunk = new Map<string, Map<string, KnownCopy>>()
+  private readonly byChunk = new Map<string, Map<string, Copy>>()
   private readonly suspended = new Set<string>()
   /** copies that failed an audit: that holder is not given that chunk again */
   private readonly distrusted = new Set<string>()
@@ -34,37 +29,35 @@ export class CopyBook {
 
   constructor(private readonly components: CopyBookComponents) {}
 
-  /** Rebuilds the index (and health) from the store. */
+  /** Rebuilds the index from the store. */
   async load(): Promise<void> {
     this.byChunk.clear()
     for await (const [idHex, c] of this.components.store.copies()) this.remember(idHex, c)
   }
 
-  private remember(idHex: string, c: StoredCopy): void {
-    const copy: KnownCopy = { holder: c.holder, attested: c.attestation !== undefined, attestedAt: c.attestedAt, leaseExpiresAt: c.leaseExpiresAt }
+  private remember(idHex: string, c: Copy): void {
     let m = this.byChunk.get(idHex)
     if (m === undefined) {
       m = new Map()
       this.byChunk.set(idHex, m)
     }
-    m.set(c.holder, copy)
-    if (!this.suspended.has(c.holder)) this.mirror(idHex, copy)
-  }
-
-  private mirror(idHex: string, c: KnownCopy): void {
-    this.components.health.recordCopy(Buffer.from(idHex, 'hex'), {
-      holder: c.holder,
-      attestedAt: c.attestedAt,
-      leaseExpiresAt: c.leaseExpiresAt,
-      receiptId: ''
-    })
+    m.set(c.holder, c)
   }
 
   /** Records (or replaces) a verified copy. */
-  async record(id: Uint8Array, c: StoredCopy): Promise<void> {
-    await this.components.store.putCopy(id, c)
-    this.distrusted.delete(`${toHex(id)}!${c.holder}`)
-    this.remember(toHex(id), c)
+  async record(id: Uint8Array, c: Copy): Promise<void> {
+    await this.recordMany([{ id, copy: c }])
+  }
+
+  /** Records (or replaces) verified copies, in one write. */
+  async recordMany(copies: Array<{ id: Uint8Array; copy: Copy }>): Promise<void> {
+    if (copies.length === 0) return
+    await this.components.store.putCopies(copies)
+    for (const { id, copy } of copies) {
+      const hex = toHex(id)
+      this.distrusted.delete(pair(hex, copy.holder))
+      this.remember(hex, copy)
+    }
   }
 
   /** Forgets one copy (failed audit, released, holder gone). */
@@ -73,26 +66,28 @@ export class CopyBook {
     const m = this.byChunk.get(hex)
     if (m?.delete(holder) !== true) return false
     if (m.size === 0) this.byChunk.delete(hex)
-    await this.components.store.deleteCopy(Buffer.from(hex, 'hex'), holder)
-    this.components.health.dropCopy(Buffer.from(hex, 'hex'), holder)
+    await this.components.store.deleteCopies([{ id: hex, holder }])
     return true
   }
 
   /** Forgets every copy on `holder`; returns the chunk ids (hex) affected. */
   async dropHolder(holder: string): Promise<string[]> {
     const affected = this.chunksOn(holder)
-    for (const hex of affected) await this.drop(hex, holder)
+    for (const hex of affected) {
+      const m = this.byChunk.get(hex)
+      m?.delete(holder)
+      if (m?.size === 0) this.byChunk.delete(hex)
+    }
+    await this.components.store.deleteCopies(affected.map(hex => ({ id: hex, holder })))
     this.suspended.delete(holder)
     return affected
   }
 
-  /** Forgets chunks no retained version uses: records, roots, local copies, health. */
+  /** Forgets chunks no retained version uses: records, roots, local copies. */
   async forget(idsHex: string[]): Promise<void> {
     if (idsHex.length === 0) return
     await this.components.store.forgetChunks(idsHex)
-    const gone = new Set(idsHex)
     for (const hex of idsHex) this.byChunk.delete(hex)
-    this.components.health.forget(hex => !gone.has(hex))
   }
 
   /**
@@ -101,55 +96,65 @@ export class CopyBook {
    * holder may delete it before the owner hears back).
    */
   startRelease(id: Uint8Array | string, holder: string): void {
-    const hex = hexOf(id)
-    this.releasing.add(`${hex}!${holder}`)
-    this.components.health.dropCopy(Buffer.from(hex, 'hex'), holder)
+    this.releasing.add(pair(hexOf(id), holder))
   }
 
   /** The holder confirmed (the copy is forgotten) or could not be asked (the copy counts again). */
   async finishRelease(id: Uint8Array | string, holder: string, confirmed: boolean): Promise<boolean> {
     const hex = hexOf(id)
-    if (!this.releasing.delete(`${hex}!${holder}`)) return false
-    if (confirmed) return this.drop(hex, holder)
-    const c = this.byChunk.get(hex)?.get(holder)
-    if (c !== undefined && !this.suspended.has(holder)) this.mirror(hex, c)
-    return false
+    if (!this.releasing.delete(pair(hex, holder))) return false
+    return confirmed ? this.drop(hex, holder) : false
   }
 
   isReleasing(id: Uint8Array | string, holder: string): boolean {
-    return this.releasing.has(`${hexOf(id)}!${holder}`)
+    return this.releasing.has(pair(hexOf(id), holder))
   }
 
   /** A copy failed its audit: never place that chunk on that holder again (this run). */
   distrust(id: Uint8Array | string, holder: string): void {
-    this.distrusted.add(`${hexOf(id)}!${holder}`)
+    this.distrusted.add(pair(hexOf(id), holder))
   }
   isDistrusted(id: Uint8Array | string, holder: string): boolean {
-    return this.distrusted.has(`${hexOf(id)}!${holder}`)
+    return this.distrusted.has(pair(hexOf(id), holder))
   }
 
   /** The holder stopped answering: its copies stop counting towards health. */
   suspend(holder: string): void {
-    if (this.suspended.has(holder)) return
     this.suspended.add(holder)
-    this.components.health.dropHolder(holder)
   }
 
   /** The holder answers again: its copies count again. */
   resume(holder: string): void {
-    if (!this.suspended.delete(holder)) return
-    for (const [hex, m] of this.byChunk) {
-      const c = m.get(holder)
-      if (c !== undefined && !this.releasing.has(`${hex}!${holder}`)) this.mirror(hex, c)
-    }
+    this.suspended.delete(holder)
   }
 
   isSuspended(holder: string): boolean {
     return this.suspended.has(holder)
   }
 
-  copies(id: Uint8Array | string): KnownCopy[] {
+  /** Every known copy of a chunk, counting or not. */
+  copies(id: Uint8Array | string): Copy[] {
     return [...(this.byChunk.get(hexOf(id))?.values() ?? [])]
+  }
+
+  /** The copies that count at `now`: lease running, holder answering, not being released. */
+  counting(id: Uint8Array | string, now = Date.now()): Copy[] {
+    const hex = hexOf(id)
+    const m = this.byChunk.get(hex)
+    if (m === undefined) return []
+    const out: Copy[] = []
+    for (const c of m.values()) if (c.leaseExpiresAt > now && !this.suspended.has(c.holder) && !this.releasing.has(pair(hex, c.holder))) out.push(c)
+    return out
+  }
+
+  /** A chunk's health at `now` (its placement has run: no counting copy means AtRisk). */
+  health(id: Uint8Array | string, now = Date.now()): ChunkHealth {
+    return classifyChunk(true, this.counting(id, now).length)
+  }
+
+  /** Health of a version's chunk list (positions, in order). */
+  summary(ids: readonly Uint8Array[], now = Date.now()): HealthSummary {
+    return summarize(ids.map(id => this.health(id, now)))
   }
 
   has(id: Uint8Array | string, holder: string): boolean {

@@ -1,14 +1,14 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { Queue } from '@libp2p/utils'
+import { pipe } from 'it-pipe'
 import {
   type AttestationVerifier,
   type ChunkCipher,
-  createLimiter,
-  type HealthTracker,
   type Identity,
-  type Limiter,
   type Manifest,
   ManifestBuilder,
   type NodeKeys,
+  REPLICAS,
   rankHolders,
   type StateChunk,
   sealManifest,
@@ -17,7 +17,8 @@ import {
   toHex
 } from '../core/index.js'
 import { putManifest, type RpcLibp2p } from '../protocols/index.js'
-import type { OwnerStore } from './owner-store.js'
+import type { CopyBook } from './copy-book.js'
+import type { ManifestCopy, OwnerStore } from './owner-store.js'
 import { batchesByHolder, newPlaceCounters, type PlaceCounters, type Placer } from './placer.js'
 import type { HolderInfo, Progress } from './types.js'
 
@@ -27,7 +28,7 @@ export interface DistributorComponents {
   keys: NodeKeys
   cipher: ChunkCipher
   store: OwnerStore
-  health: HealthTracker
+  book: CopyBook
   placer: Placer
   verifier: AttestationVerifier
   log?: (msg: string, fields?: Record<string, unknown>) => void
@@ -42,6 +43,8 @@ export interface DistributorInit {
   concurrency: number
   keepLocalChunks: boolean
   requestTimeoutMs: number
+  /** lease asked of holders for the manifest, ms */
+  leaseMs: number
 }
 
 export interface DistributionCounters extends PlaceCounters {
@@ -53,7 +56,7 @@ export interface Distribution {
   manifest: Manifest
   sealed: Uint8Array
   manifestId: Uint8Array
-  manifestHolders: HolderInfo[]
+  manifestHolders: ManifestCopy[]
   counters: DistributionCounters
 }
 
@@ -64,17 +67,33 @@ interface Job {
   needed: number
 }
 
+/** A copy that will still count an hour from now need not be sent again. */
+const SKIP_IF_VALID_FOR_MS = 3_600_000
+
+/** Cuts a stream of chunks into windows of `size`. */
+async function* windows(source: AsyncIterable<StateChunk>, size: number): AsyncGenerator<StateChunk[]> {
+  let window: StateChunk[] = []
+  for await (const chunk of source) {
+    window.push(chunk)
+    if (window.length >= size) {
+      yield window
+      window = []
+    }
+  }
+  if (window.length > 0) yield window
+}
+
 /**
  * Turns a state stream into a placed version: seals it into chunks, keeps a
  * local copy of each, stores two attested remote copies of every chunk at
  * its rendezvous holders (falling back down the ranking), then seals the
  * manifest and stores it the same way.
  *
- * It is a pipeline, not a sequence of windows: while window N's batches are
- * on the wire, window N+1 is sealed and written locally, and all windows
- * share one limit of exchanges in flight. Memory stays bounded by
- * `windowsInFlight × windowChunks` chunks (64 KiB each), whatever the state's
- * size.
+ * It is a pipeline (`it-pipe`: state bytes → sealed chunks → windows →
+ * placement): while window N's batches are on the wire, window N+1 is sealed
+ * and written locally, and all windows share one limit of exchanges in
+ * flight. Memory stays bounded by `windowsInFlight × windowChunks` chunks
+ * (64 KiB each), whatever the state's size.
  */
 export class Distributor {
   constructor(
@@ -92,7 +111,7 @@ export class Distributor {
     const { cipher } = this.components
     const builder = new ManifestBuilder()
     const counters: DistributionCounters = { ...newPlaceCounters(), fallbacks: 0 }
-    const limit = createLimiter(this.init.concurrency)
+    const exchanges = new Queue<boolean[] | undefined>({ concurrency: this.init.concurrency })
     // a failing window stops the others: they share this signal
     const stop = new AbortController()
     const windowSignal = AbortSignal.any([signal, stop.signal])
@@ -101,7 +120,7 @@ export class Distributor {
     const placing = new Set<string>()
     let failure: { err: unknown } | undefined
     const launch = (window: StateChunk[]) => {
-      const p: Promise<void> = this.placeWindow(window, members, placing, counters, limit, windowSignal)
+      const p: Promise<void> = this.placeWindow(window, members, placing, counters, exchanges, windowSignal)
         .catch(err => {
           failure ??= { err }
           stop.abort(err)
@@ -110,19 +129,25 @@ export class Distributor {
       inFlight.add(p)
     }
     try {
-      let window: StateChunk[] = []
-      for await (const chunk of sealStream(source, cipher)) {
-        windowSignal.throwIfAborted()
-        builder.add(chunk)
-        window.push(chunk)
-        onProgress?.({ bytes: builder.totalSize, chunks: builder.chunkCount })
-        if (window.length >= this.init.windowChunks) {
-          launch(window)
-          window = []
-          while (inFlight.size >= this.init.windowsInFlight) await Promise.race(inFlight)
+      await pipe(
+        source,
+        src => sealStream(src, cipher),
+        async function* (chunks) {
+          for await (const chunk of chunks) {
+            builder.add(chunk)
+            onProgress?.({ phase: 'transferring', bytes: builder.totalSize, chunks: builder.chunkCount })
+            yield chunk
+          }
+        },
+        chunks => windows(chunks, this.init.windowChunks),
+        async windowed => {
+          for await (const window of windowed) {
+            windowSignal.throwIfAborted()
+            launch(window)
+            while (inFlight.size >= this.init.windowsInFlight) await Promise.race(inFlight)
+          }
         }
-      }
-      if (window.length > 0) launch(window)
+      )
       await Promise.all(inFlight)
     } catch (err) {
       stop.abort(err)
@@ -148,30 +173,29 @@ export class Distributor {
     members: HolderInfo[],
     placing: Set<string>,
     counters: DistributionCounters,
-    limit: Limiter,
+    exchanges: Queue<boolean[] | undefined>,
     signal: AbortSignal
   ): Promise<void> {
-    const { health, identity } = this.components
-    const now = Date.now()
+    const { book, identity } = this.components
+    const validUntil = Date.now() + SKIP_IF_VALID_FOR_MS
     const jobs: Job[] = []
     const fresh: StateChunk[] = []
     for (const chunk of window) {
-      health.markPlaced(chunk.id)
       const hex = toHex(chunk.id)
       if (placing.has(hex)) continue
       placing.add(hex)
-      const known = health.validCopies(chunk.id, now + 3600_000)
+      const known = book.counting(chunk.id, validUntil)
       // a chunk with no known copy is new: keep its local copy (a known one was kept when first placed)
       if (known.length === 0) fresh.push(chunk)
       const holding = new Set(known.map(c => c.holder))
-      const needed = 2 - holding.size
+      const needed = REPLICAS - holding.size
       if (needed <= 0) continue // already attested at its holders: incremental puts skip it
       const ranked = rankHolders(chunk.id, identity.peerId, members, chunk.bytes.length).filter(h => !holding.has(h.peerIdString))
       jobs.push({ chunk, ranked, tried: new Set(), needed })
     }
     // the local write runs while the window is on the wire; both settle before the window ends
     const [network, disk] = await Promise.allSettled([
-      this.runJobs(jobs, counters, limit, signal),
+      this.runJobs(jobs, counters, exchanges, signal),
       this.init.keepLocalChunks && fresh.length > 0 ? this.components.store.putChunksAndRoots(fresh, []) : Promise.resolve()
     ])
     if (network.status === 'rejected') throw network.reason
@@ -179,7 +203,7 @@ export class Distributor {
   }
 
   /** Rounds of batched sends; each failure moves the chunk to its next-ranked holder. */
-  private async runJobs(jobs: Job[], counters: DistributionCounters, limit: Limiter, signal: AbortSignal): Promise<void> {
+  private async runJobs(jobs: Job[], counters: DistributionCounters, exchanges: Queue<boolean[] | undefined>, signal: AbortSignal): Promise<void> {
     let open = jobs
     let round = 0
     while (open.length > 0) {
@@ -196,20 +220,23 @@ export class Distributor {
       const batches = batchesByHolder(picks)
       if (batches.length === 0) break // nobody left to try: these chunks stay Partial/AtRisk for repair
       const settled = await Promise.allSettled(
-        batches.map(b =>
-          limit(async () => {
-            signal.throwIfAborted()
-            const ok = await this.components.placer.storeAt(
-              b.holder,
-              b.jobs.map(j => j.chunk),
-              signal,
-              counters
-            )
-            ok?.forEach((stored, k) => {
-              if (stored) (b.jobs[k] as Job).needed--
-            })
+        batches.map(async b => {
+          const ok = await exchanges.add(
+            async () => {
+              signal.throwIfAborted()
+              return this.components.placer.storeAt(
+                b.holder,
+                b.jobs.map(j => j.chunk),
+                signal,
+                counters
+              )
+            },
+            { signal }
+          )
+          ok?.forEach((stored, k) => {
+            if (stored) (b.jobs[k] as Job).needed--
           })
-        )
+        })
       )
       // every batch has settled before a failure leaves: nothing of this window runs on after it
       for (const s of settled) if (s.status === 'rejected') throw s.reason
@@ -219,15 +246,18 @@ export class Distributor {
   }
 
   /** Stores the sealed manifest at its two rendezvous holders (with fallbacks). */
-  private async placeManifest(sealed: Uint8Array, id: Uint8Array, members: HolderInfo[], signal: AbortSignal): Promise<HolderInfo[]> {
+  private async placeManifest(sealed: Uint8Array, id: Uint8Array, members: HolderInfo[], signal: AbortSignal): Promise<ManifestCopy[]> {
     const { libp2p, identity, verifier, log } = this.components
-    const placed: HolderInfo[] = []
+    const placed: ManifestCopy[] = []
     for (const holder of rankHolders(id, identity.peerId, members, Math.min(sealed.length, 65_536))) {
-      if (placed.length >= 2) break
+      if (placed.length >= REPLICAS) break
       try {
-        const att = await putManifest(libp2p, peerIdFromString(holder.peerIdString), sealed, { signal, timeoutMs: this.init.requestTimeoutMs })
-        verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } })
-        placed.push(holder)
+        const att = await putManifest(libp2p, peerIdFromString(holder.peerIdString), sealed, this.init.leaseMs, {
+          signal,
+          timeoutMs: this.init.requestTimeoutMs
+        })
+        const v = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } })
+        placed.push({ holder: holder.peerIdString, leaseExpiresAt: v.leaseExpiresAt })
       } catch (err) {
         if (signal.aborted) throw signal.reason
         log?.('manifest store failed; trying the next holder', { holder: holder.peerIdString, err: String(err) })

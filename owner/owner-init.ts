@@ -19,6 +19,8 @@ const RETRY_BASE_MS = 200
 const AUDIT_SAMPLE = 64
 /** holders per chunk probed for copies after a recovery */
 const CENSUS_DEPTH = 4
+/** how long a read or recovery may wait for the mesh and its chunks by default, ms (`--timeout` overrides it per request) */
+const TRANSFER_TIMEOUT_MS = 120_000
 
 export interface OwnerInit {
   /** lease asked of holders, ms @default CONFIG_DEFAULTS.owner.leaseMs */
@@ -50,6 +52,8 @@ export interface OwnerInit {
   keepLocalChunks?: boolean
   /** after recovery, holders per chunk (in rendezvous order) probed for copies @default 4 */
   censusDepth?: number
+  /** how long `recover` and `read` may wait for the mesh and the chunks before giving up, ms @default 120000 */
+  transferTimeoutMs?: number
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -73,6 +77,7 @@ export function resolveOwnerInit(init: OwnerInit): ResolvedOwnerInit {
     autoRepair: init.autoRepair ?? true,
     keepLocalChunks: init.keepLocalChunks ?? true,
     censusDepth: init.censusDepth ?? CENSUS_DEPTH,
+    transferTimeoutMs: init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS,
     log: init.log
   }
 }

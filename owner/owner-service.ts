@@ -1,32 +1,46 @@
+import { Queue } from '@libp2p/utils'
 import {
   AttestationVerifier,
   ChunkCipher,
-  createLimiter,
   type HealthSummary,
-  HealthTracker,
   type Identity,
-  type Limiter,
   type Manifest,
   MeshkeepError,
   type NodeKeys,
   openManifest,
+  openStream,
+  peerIdFromString as peerIdBytes,
   sha256,
   toHex,
   WriteStateMachine
 } from '../core/index.js'
 import type { RpcLibp2p } from '../protocols/index.js'
 import { Auditor, type AuditReport, type AuditTarget } from './auditor.js'
+import { ChunkFetcher, describeStuck, newFetchStats } from './chunk-fetcher.js'
 import { CopyBook } from './copy-book.js'
 import { Distributor } from './distributor.js'
+import { HolderSpeeds } from './holder-speeds.js'
 import { MaintenanceQueue } from './maintenance-queue.js'
+import { waitForMesh } from './mesh-wait.js'
 import { type OwnerInit, type ResolvedOwnerInit, resolveOwnerInit } from './owner-init.js'
 import type { OwnerStore } from './owner-store.js'
 import { Placer } from './placer.js'
 import { Reachability } from './reachability.js'
 import { Recoverer } from './recoverer.js'
 import { type ReleaseReport, Releaser } from './releaser.js'
-import { Repairer, type RepairReport } from './repairer.js'
-import type { HolderDirectory, HolderInfo, PointerDirectory, Progress, PutResult, RecoveryReport, RepairStatus, ReplicationView } from './types.js'
+import { Repairer, type RepairReport, type RetainedVersion } from './repairer.js'
+import type {
+  HolderDirectory,
+  HolderInfo,
+  PointerDirectory,
+  Progress,
+  PutResult,
+  ReadReport,
+  RecoveryReport,
+  RepairStatus,
+  ReplicationView,
+  VersionInfo
+} from './types.js'
 
 export interface OwnerComponents {
   libp2p: RpcLibp2p
@@ -37,19 +51,29 @@ export interface OwnerComponents {
   pointers: PointerDirectory
 }
 
+/** Options of a transfer that reads from the network (`read`, `recover`). */
+export interface TransferOptions {
+  signal?: AbortSignal
+  onProgress?: (p: Progress) => void
+  /** give up after this long, ms @default the owner's `transferTimeoutMs` */
+  timeoutMs?: number
+}
+
 const ABORTED_BY_PUT = 'a new version takes precedence over repair and release'
 
 /**
  * The owner side: turns a state into a replicated version (distribution),
- * tracks its health and write state, keeps it replicated (audits, repair,
- * rebalancing after epoch changes), lets old versions go (release), and
- * rebuilds it from the network (recovery).
+ * keeps every retained version replicated and its leases renewed (audits,
+ * repair, rebalancing after epoch changes), lets old versions go (release),
+ * reads any retained version back without changing anything (read), and
+ * rebuilds the state from the network (recovery).
  *
  * Puts, repairs, releases and recoveries take turns under one lock; a put
- * aborts a repair or release in flight (they run again after it).
+ * aborts a repair or release in flight (they run again after it). Reads take
+ * no lock: they pin the version they read, so a release keeps it until the
+ * read is done.
  */
 export class OwnerService {
-  readonly health: HealthTracker
   readonly writeState: WriteStateMachine
   readonly verifier = new AttestationVerifier()
   /** the last repair run (`undefined` before the first) */
@@ -61,15 +85,21 @@ export class OwnerService {
   private readonly self: string
   private readonly book: CopyBook
   private readonly reach = new Reachability()
+  private readonly speeds = new HolderSpeeds()
   private readonly placer: Placer
   private readonly auditor: Auditor
   private readonly repairer: Repairer
   private readonly releaser: Releaser
-  private readonly lock: Limiter = createLimiter(1)
+  private readonly fetcher: ChunkFetcher
+  private readonly lock = new Queue<unknown>({ concurrency: 1 })
   private current?: { controller: AbortController; done: Promise<unknown> }
   private maintenanceController?: AbortController
   private putsWaiting = 0
-  private latest?: Manifest
+  /** every retained version's manifest, opened, by version */
+  private readonly retained = new Map<number, Manifest>()
+  private latestVersion?: number
+  /** versions being read, with how many reads each: a release keeps them */
+  private readonly pins = new Map<number, number>()
   private readonly init: ResolvedOwnerInit
   private releaseDue = false
   private readonly maintenance: MaintenanceQueue
@@ -88,72 +118,71 @@ export class OwnerService {
   ) {
     this.init = resolveOwnerInit(init)
     const log = this.init.log
-    const { identity, keys, store, directory, pointers } = components
-    const libp2p = components.libp2p
+    const { identity, keys, store, directory, pointers, libp2p } = components
     this.self = identity.peerIdString
     this.cipher = new ChunkCipher({ chunkKey: keys.chunkKey, nonceKey: keys.nonceKey, owner: identity.peerId })
-    this.health = new HealthTracker({ owner: this.self })
     this.writeState = new WriteStateMachine({
       gracePeriodMs: this.init.gracePeriodMs,
       onTransition: (from, to) => log?.('write state changed', { from, to })
     })
-    this.book = new CopyBook({ store, health: this.health })
+    this.book = new CopyBook({ store })
     const onContact = (holder: string, answered: boolean) => this.onContact(holder, answered)
+    const { leaseMs, attempts, retryBaseMs, requestTimeoutMs, concurrency, windowChunks, windowsInFlight, keepLocalChunks } = this.init
     this.placer = new Placer(
       { libp2p, identity, verifier: this.verifier, book: this.book, onContact, log },
-      { leaseMs: this.init.leaseMs, attempts: this.init.attempts, retryBaseMs: this.init.retryBaseMs, requestTimeoutMs: this.init.requestTimeoutMs }
+      { leaseMs, attempts, retryBaseMs, requestTimeoutMs }
     )
-    this.auditor = new Auditor(
-      { libp2p, store, book: this.book, onContact, log },
-      { requestTimeoutMs: this.init.requestTimeoutMs, concurrency: this.init.concurrency, attempts: this.init.attempts, retryBaseMs: this.init.retryBaseMs }
-    )
+    this.auditor = new Auditor({ libp2p, store, book: this.book, onContact, log }, { requestTimeoutMs, concurrency, attempts, retryBaseMs })
     this.repairer = new Repairer(
       { libp2p, identity, verifier: this.verifier, store, book: this.book, reach: this.reach, placer: this.placer, directory, pointers, onContact, log },
-      {
-        repairAfterMs: this.init.repairAfterMs,
-        concurrency: this.init.concurrency,
-        windowChunks: this.init.windowChunks,
-        requestTimeoutMs: this.init.requestTimeoutMs,
-        renewBeforeMs: Math.floor(this.init.leaseMs / 4)
-      }
+      { repairAfterMs: this.init.repairAfterMs, concurrency, windowChunks, requestTimeoutMs, renewBeforeMs: Math.floor(leaseMs / 4), leaseMs }
     )
     this.releaser = new Releaser(
-      { libp2p, identity, keys, store, book: this.book, health: this.health, onContact, log },
-      { retainVersions: this.init.retainVersions, concurrency: this.init.concurrency, requestTimeoutMs: this.init.requestTimeoutMs }
+      { libp2p, identity, keys, store, book: this.book, onContact, log },
+      { retainVersions: this.init.retainVersions, concurrency, requestTimeoutMs }
     )
     this.maintenance = new MaintenanceQueue(
       w => this.maintainOnce(w),
       () => this.stopController.signal.aborted,
       log
     )
-    const pipeline = {
-      windowChunks: this.init.windowChunks,
-      windowsInFlight: this.init.windowsInFlight,
-      concurrency: this.init.concurrency,
-      keepLocalChunks: this.init.keepLocalChunks,
-      requestTimeoutMs: this.init.requestTimeoutMs
-    }
     this.distributor = new Distributor(
-      { libp2p, identity, keys, cipher: this.cipher, store, health: this.health, placer: this.placer, verifier: this.verifier, log },
-      pipeline
+      { libp2p, identity, keys, cipher: this.cipher, store, book: this.book, placer: this.placer, verifier: this.verifier, log },
+      { windowChunks, windowsInFlight, concurrency, keepLocalChunks, requestTimeoutMs, leaseMs }
+    )
+    this.fetcher = new ChunkFetcher(
+      { libp2p, identity, store, directory, speeds: this.speeds, log },
+      { windowChunks, windowsInFlight, concurrency, attempts, retryBaseMs, requestTimeoutMs }
     )
     this.recoverer = new Recoverer(
-      { libp2p, identity, keys, cipher: this.cipher, store, pointers, auditor: this.auditor, book: this.book, log },
-      { ...pipeline, attempts: this.init.attempts, retryBaseMs: this.init.retryBaseMs, censusDepth: this.init.censusDepth }
+      { libp2p, identity, keys, cipher: this.cipher, store, pointers, directory, fetcher: this.fetcher, auditor: this.auditor, book: this.book, log },
+      { attempts, retryBaseMs, requestTimeoutMs, keepLocalChunks, censusDepth: this.init.censusDepth, retainVersions: this.init.retainVersions }
     )
   }
 
-  /** Loads the latest manifest and the known copies (health survives restarts). */
+  /** Loads every retained manifest and the known copies (health survives restarts). */
   async start(): Promise<void> {
     const { store, keys, identity } = this.components
-    const latest = await store.latestVersion()
-    if (latest !== null) {
-      const sealed = await store.getManifest(latest)
-      if (sealed !== undefined) this.latest = openManifest(sealed, keys.manifestKey, identity.peerId)
+    this.retained.clear()
+    for (const v of await store.versions()) {
+      const sealed = await store.getManifest(v)
+      if (sealed === undefined) continue
+      try {
+        this.retained.set(v, openManifest(sealed, keys.manifestKey, identity.peerId))
+      } catch (err) {
+        throw new MeshkeepError(
+          'INVALID_MANIFEST',
+          `the stored manifest of version ${v} in this data dir is damaged: ${(err as Error).message}; run meshkeep check`,
+          {
+            cause: err
+          }
+        )
+      }
     }
-    for (const c of this.latest?.chunks ?? []) this.health.markPlaced(c.id)
+    const latest = await store.latestVersion()
+    this.latestVersion = latest !== null && this.retained.has(latest) ? latest : undefined
     await this.book.load()
-    if (this.latest !== undefined) this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
+    if (this.latestVersion !== undefined) this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
     this.releaseDue = true
     this.refreshWriteState()
   }
@@ -186,12 +215,23 @@ export class OwnerService {
   }
 
   get latestManifest(): Manifest | undefined {
-    return this.latest
+    return this.latestVersion === undefined ? undefined : this.retained.get(this.latestVersion)
   }
 
-  /** The versions this owner retains (their manifests are in the owner store), ascending. */
-  async versions(): Promise<number[]> {
-    return this.components.store.versions()
+  /** Every retained version, ascending, with its health. */
+  versions(now = Date.now()): VersionInfo[] {
+    return [...this.retained.values()]
+      .sort((a, b) => a.version - b.version)
+      .map(m => ({
+        version: m.version,
+        size: m.totalSize,
+        chunks: m.chunks.length,
+        createdAt: m.createdAt,
+        health: this.book.summary(
+          m.chunks.map(c => c.id),
+          now
+        )
+      }))
   }
 
   /** Copies that failed an audit since start (metrics: `meshkeep_audit_failures_total`). */
@@ -203,7 +243,7 @@ export class OwnerService {
   refreshWriteState(): void {
     const members = this.components.directory.members().filter(m => m.peerIdString !== this.self)
     this.writeState.dispatch({ type: 'REGISTRY_UPDATED', remoteMembers: members.length })
-    if (this.latest !== undefined) {
+    if (this.latestManifest !== undefined) {
       const s = this.summary()
       this.writeState.dispatch({ type: s.replicated === s.total ? 'LATEST_REPLICATED' : 'LATEST_UNDER_REPLICATED' })
       this.writeState.setDetail(`${s.total - s.replicated} of ${s.total} chunks lack two attested remote copies`)
@@ -211,22 +251,24 @@ export class OwnerService {
     this.writeState.tick()
   }
 
+  /** Health of the latest version. */
   summary(now = Date.now()): HealthSummary {
-    return this.health.summary(this.latest?.chunks.map(c => c.id) ?? [], now)
+    return this.book.summary(this.latestManifest?.chunks.map(c => c.id) ?? [], now)
   }
 
   /** Per-chunk view of the latest version, for `meshkeep replication`: every known copy, attested or audit-verified. */
   replication(now = Date.now()): ReplicationView {
+    const latest = this.latestManifest
     return {
-      version: this.latest?.version ?? null,
-      chunks: (this.latest?.chunks ?? []).map((c, index) => ({
+      version: latest?.version ?? null,
+      chunks: (latest?.chunks ?? []).map((c, index) => ({
         index,
         id: toHex(c.id),
         size: c.size,
-        health: this.health.health(c.id, now),
+        health: this.book.health(c.id, now),
         holders: this.book.copies(c.id).map(k => ({
           peerId: k.holder,
-          attested: k.attested,
+          attested: k.attestation !== undefined,
           attestedAt: k.attestedAt,
           leaseExpiresAt: k.leaseExpiresAt,
           reachable: !this.book.isSuspended(k.holder)
@@ -267,7 +309,7 @@ export class OwnerService {
         await previous.done.catch(() => {})
       }
       this.maintenanceController?.abort(new MeshkeepError('ABORTED', ABORTED_BY_PUT))
-      return this.lock(async () => {
+      return this.locked(async () => {
         this.putsWaiting--
         return this.distribute(source, signal, options.onProgress)
       })
@@ -284,18 +326,34 @@ export class OwnerService {
     }
   }
 
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.add(fn) as Promise<T>
+  }
+
+  /** Every retained version, for maintenance. */
+  private retainedVersions(): RetainedVersion[] {
+    return [...this.retained.values()].map(m => ({ version: m.version, chunks: m.chunks, latest: m.version === this.latestVersion }))
+  }
+
+  /** Every chunk of every retained version, once. */
+  private retainedChunks(): Array<{ id: Uint8Array; size: number }> {
+    const out = new Map<string, { id: Uint8Array; size: number }>()
+    for (const m of this.retained.values()) for (const c of m.chunks) out.set(toHex(c.id), c)
+    return [...out.values()]
+  }
+
   /**
-   * One audit round over the latest version: a random sample of known copies
-   * (at most `auditSample`), plus one probe per unreachable holder to notice
-   * its return. Failed copies are dropped from health; with `autoRepair`, a
+   * One audit round over every retained version: a random sample of known
+   * copies (at most `auditSample`), plus one probe per unreachable holder to
+   * notice its return. Failed copies are dropped; with `autoRepair`, a
    * failure or a holder unreachable past `repairAfterMs` starts a repair.
    */
   async auditNow(options: { signal?: AbortSignal } = {}): Promise<AuditReport> {
-    const latest = this.latest
+    const chunks = this.retainedChunks()
     const empty: AuditReport = { at: Date.now(), challenged: 0, passed: 0, failed: 0, unreachable: 0, inconclusive: 0, discovered: 0, failures: [] }
-    if (latest === undefined || latest.chunks.length === 0) return empty
-    const targets = this.auditor.sample(latest.chunks, this.init.auditSample)
-    targets.push(...this.probes(latest, new Set(targets.map(t => t.holder))))
+    if (chunks.length === 0) return empty
+    const targets = this.auditor.sample(chunks, this.init.auditSample)
+    targets.push(...this.probes(chunks, new Set(targets.map(t => t.holder))))
     const signal = AbortSignal.any([this.stopController.signal, ...(options.signal ? [options.signal] : [])])
     const report = await this.auditor.audit(targets, signal, { discover: true })
     this.lastAudit = report
@@ -305,10 +363,10 @@ export class OwnerService {
   }
 
   /** Audit targets that probe the unreachable holders still in the registry (see Auditor.probeTargets). */
-  private probes(latest: Manifest, skip: ReadonlySet<string>): AuditTarget[] {
+  private probes(chunks: Array<{ id: Uint8Array; size: number }>, skip: ReadonlySet<string>): AuditTarget[] {
     const members = new Set(this.components.directory.members().map(m => m.peerIdString))
     return this.auditor.probeTargets(
-      latest.chunks,
+      chunks,
       this.reach.downHolders().filter(h => members.has(h) && !skip.has(h))
     )
   }
@@ -323,9 +381,7 @@ export class OwnerService {
     this.probeTimer = setTimeout(
       () => {
         this.probeTimer = undefined
-        const latest = this.latest
-        if (latest === undefined) return
-        const targets = this.probes(latest, new Set())
+        const targets = this.probes(this.retainedChunks(), new Set())
         if (targets.length === 0) return
         this.auditor
           .audit(targets, this.stopController.signal, { discover: true })
@@ -343,21 +399,21 @@ export class OwnerService {
   }
 
   /**
-   * Re-replicates the latest version now (see `Repairer`): waits for a put
-   * in progress, and is aborted by a put that starts. With `rebalance`, also
-   * moves chunks whose rendezvous primaries changed.
+   * Keeps every retained version replicated now (see `Repairer`): waits for
+   * a put in progress, and is aborted by a put that starts. With
+   * `rebalance`, also moves chunks whose rendezvous primaries changed.
    */
   async repair(options: { rebalance?: boolean; signal?: AbortSignal } = {}): Promise<RepairReport> {
-    return this.lock(async () => {
-      const latest = this.latest
+    return this.locked(async () => {
       const started = Date.now()
-      if (latest === undefined) return { at: started, moved: 0, failed: 0, released: 0, gone: [], manifestMoved: 0, pointerPublished: false, ms: 0 }
+      if (this.retained.size === 0)
+        return { at: started, moved: 0, failed: 0, renewed: 0, released: 0, gone: [], manifestMoved: 0, pointerPublished: false, ms: 0 }
       const signal = this.maintenanceSignal(options.signal)
       try {
-        const r = await this.repairer.run({ version: latest.version, chunks: latest.chunks }, { rebalance: options.rebalance === true, signal })
+        const r = await this.repairer.run(this.retainedVersions(), { rebalance: options.rebalance === true, signal })
         this.lastRepair = { at: r.at, moved: r.moved, failed: r.failed }
         this.lastRepairReport = r
-        if (r.moved > 0 || r.gone.length > 0 || r.released > 0) this.init.log?.('repair done', { ...r })
+        if (r.moved > 0 || r.gone.length > 0 || r.released > 0 || r.renewed > 0) this.init.log?.('repair done', { ...r })
         return r
       } finally {
         this.maintenanceController = undefined
@@ -372,14 +428,15 @@ export class OwnerService {
    * never dropped before its successor is safe; otherwise returns undefined.
    */
   async release(options: { signal?: AbortSignal } = {}): Promise<ReleaseReport | undefined> {
-    return this.lock(async () => {
+    return this.locked(async () => {
       const s = this.summary()
-      if (this.latest === undefined || s.replicated !== s.total) return undefined
+      if (this.latestManifest === undefined || s.replicated !== s.total) return undefined
       const signal = this.maintenanceSignal(options.signal)
       try {
-        const r = await this.releaser.run(signal)
+        const r = await this.releaser.run(signal, new Set(this.pins.keys()))
+        for (const v of r.droppedVersions) this.retained.delete(v)
         this.lastRelease = r
-        this.releaseDue = r.failedHolders.length > 0
+        this.releaseDue = r.failedHolders.length > 0 || this.pins.size > 0
         return r
       } finally {
         this.maintenanceController = undefined
@@ -403,13 +460,14 @@ export class OwnerService {
       }
     } else if (this.reach.markDown(holder)) {
       this.book.suspend(holder)
+      this.speeds.penalize(holder)
       this.init.log?.('holder unreachable; its copies no longer count', { holder })
       this.scheduleProbe()
     }
   }
 
   private async tick(): Promise<void> {
-    if (this.auditing || this.latest === undefined) return
+    if (this.auditing || this.retained.size === 0) return
     this.auditing = true
     try {
       await this.auditNow()
@@ -443,17 +501,17 @@ export class OwnerService {
     // holders known to be unreachable are skipped until they answer an audit again
     const members = this.components.directory.members().filter(m => !this.reach.isDown(m.peerIdString))
     const d = await this.distributor.distribute(source, version, members, signal, onProgress)
-    const holders = d.manifestHolders.map(h => h.peerIdString)
     await store.putManifest(version, d.sealed)
-    await store.putManifestPlacement(version, { manifestId: d.manifestId, holders, published: false })
-    this.latest = d.manifest
+    await store.putManifestPlacement(version, { manifestId: d.manifestId, holders: d.manifestHolders, published: false })
+    this.retained.set(version, d.manifest)
+    this.latestVersion = version
     this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
     try {
       await this.components.pointers.publish(
-        { version, manifestId: d.manifestId, holders: d.manifestHolders.map(h => h.peerId) },
+        { version, manifestId: d.manifestId, holders: d.manifestHolders.map(h => peerIdBytes(h.holder)) },
         { signal: AbortSignal.timeout(15_000) }
       )
-      await store.putManifestPlacement(version, { manifestId: d.manifestId, holders, published: true })
+      await store.putManifestPlacement(version, { manifestId: d.manifestId, holders: d.manifestHolders, published: true })
     } catch (err) {
       this.init.log?.('publishing the version pointer failed; will retry on repair', { err: String(err) })
     }
@@ -472,33 +530,135 @@ export class OwnerService {
     }
   }
 
+  /** The caller's signal joined with the transfer's deadline; `expired()` tells whether the deadline is what ended it. */
+  private transferSignal(options: TransferOptions): { signal: AbortSignal; expired: () => boolean; timeoutMs: number } {
+    const timeoutMs = options.timeoutMs ?? this.init.transferTimeoutMs
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const signals = [deadline, this.stopController.signal, ...(options.signal ? [options.signal] : [])]
+    return { signal: AbortSignal.any(signals), expired: () => deadline.aborted && options.signal?.aborted !== true, timeoutMs }
+  }
+
+  /**
+   * Reads a retained version back (the latest when `version` is undefined)
+   * and streams its plaintext into `sink`: this node's intact local copies
+   * first, the rest from holders. A pure read: it changes no version, write
+   * state, manifest or copy record, and it may run beside a put (the
+   * version is pinned, so a release keeps it until the read ends).
+   */
+  async read(version: number | undefined, sink: (piece: Uint8Array) => Promise<void> | void, options: TransferOptions = {}): Promise<ReadReport> {
+    const started = Date.now()
+    const v = version ?? this.latestVersion
+    if (v === undefined) {
+      throw new MeshkeepError('NOT_FOUND', 'this node has no state version yet: meshkeep put stores one, meshkeep recover rebuilds one from the network')
+    }
+    const m = this.retained.get(v)
+    if (m === undefined) {
+      const kept = [...this.retained.keys()].sort((a, b) => a - b)
+      throw new MeshkeepError('NOT_FOUND', `version ${v} is not retained on this node; retained versions: ${kept.length > 0 ? kept.join(', ') : 'none'}`)
+    }
+    this.pins.set(v, (this.pins.get(v) ?? 0) + 1)
+    const { signal, expired, timeoutMs } = this.transferSignal(options)
+    const stats = newFetchStats()
+    try {
+      const placement = await this.components.store.getManifestPlacement(v)
+      const chunks = this.fetcher.fetchInOrder(
+        m,
+        { signal, useLocal: true, keep: 'nothing', manifestHolders: placement?.holders.map(h => h.holder) ?? [] },
+        stats
+      )
+      let bytes = 0
+      let count = 0
+      for await (const piece of openStream(chunks, this.cipher, m, { idsVerified: true })) {
+        await sink(piece)
+        bytes += piece.length
+        count++
+        options.onProgress?.({ phase: 'transferring', bytes, chunks: count, totalBytes: m.totalSize })
+      }
+      return {
+        version: v,
+        chunks: count,
+        bytes,
+        localChunks: stats.localChunks,
+        holdersUsed: [...stats.holdersUsed],
+        retries: stats.retries,
+        ms: Date.now() - started
+      }
+    } catch (err) {
+      if (expired()) throw new MeshkeepError('UNAVAILABLE', `reading version ${v} failed: ${describeStuck(stats, timeoutMs)}`, { cause: err })
+      throw err
+    } finally {
+      const left = (this.pins.get(v) ?? 1) - 1
+      if (left > 0) this.pins.set(v, left)
+      else this.pins.delete(v)
+    }
+  }
+
   /**
    * Rebuilds the latest version from the network alone (see `Recoverer`)
-   * and makes it this node's latest. Returns once every byte reached the
-   * sink; then a census locates the remote copies in the background (see
-   * `whenCensusDone()`): until it has, the version counts as
-   * under-replicated and writes stay blocked, which is the truth as far as
-   * this node knows.
+   * and makes it this node's latest. It first waits until the registry view
+   * has settled, and keeps looking for missing chunks (refreshing the view)
+   * until `timeoutMs`; the error then says what it tried. Returns once every
+   * byte reached the sink; then a census locates the remote copies and the
+   * older retained versions in the background (see `whenCensusDone()`):
+   * until it has, the version counts as under-replicated and writes stay
+   * blocked, which is the truth as far as this node knows.
    */
-  async recover(
-    sink: (piece: Uint8Array) => Promise<void> | void,
-    options: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {}
-  ): Promise<RecoveryReport> {
-    return this.lock(async () => {
+  async recover(sink: (piece: Uint8Array) => Promise<void> | void, options: TransferOptions = {}): Promise<RecoveryReport> {
+    return this.locked(async () => {
       const started = Date.now()
-      const signal = options.signal ?? new AbortController().signal
-      const { store } = this.components
-      const members = this.components.directory.members().filter(m => m.peerIdString !== this.self)
-      const r = await this.recoverer.recover(members, sink, { signal, onProgress: options.onProgress })
+      const { signal, expired, timeoutMs } = this.transferSignal(options)
+      const { store, directory } = this.components
+      let members = 0
+      try {
+        members = await waitForMesh(directory, this.self, signal, n => options.onProgress?.({ phase: 'waiting for the mesh', members: n, bytes: 0, chunks: 0 }))
+      } catch (err) {
+        if (expired()) {
+          throw new MeshkeepError(
+            'UNAVAILABLE',
+            `no other meshkeep node appeared in the registry within ${Math.round(timeoutMs / 1000)} s (${members} members, ${directory.connectedPeers?.().length ?? 0} connected peers): check the bootstrap list and the network`,
+            { cause: err }
+          )
+        }
+        throw err
+      }
+      const waitedMs = Date.now() - started
+      let r: Awaited<ReturnType<Recoverer['recover']>>
+      try {
+        r = await this.recoverer.recover(sink, { signal, onProgress: options.onProgress })
+      } catch (err) {
+        if (expired())
+          throw new MeshkeepError(
+            'UNAVAILABLE',
+            `recovery did not finish: ${this.recoverer.lastTrouble ?? `nothing found within ${Math.round(timeoutMs / 1000)} s`}`,
+            { cause: err }
+          )
+        throw err
+      }
       const m = r.manifest
       await store.putManifest(m.version, r.sealed)
-      await store.putManifestPlacement(m.version, { manifestId: sha256(r.sealed), holders: r.manifestHolders, published: r.published })
-      this.latest = m
-      for (const c of m.chunks) this.health.markPlaced(c.id)
+      await store.putManifestPlacement(m.version, {
+        manifestId: sha256(r.sealed),
+        holders: r.manifestHolders.map(holder => ({ holder, leaseExpiresAt: 0 })),
+        published: r.published
+      })
+      this.retained.set(m.version, m)
+      this.latestVersion = m.version
       this.writeState.dispatch({ type: 'VERSION_WRITTEN' })
       this.refreshWriteState()
-      this.startCensus(m, members, r.sources)
-      return { version: m.version, chunks: r.chunks, bytes: r.bytes, holdersUsed: r.holdersUsed, retries: r.retries, ms: Date.now() - started }
+      this.startCensus(
+        m,
+        directory.members().filter(h => h.peerIdString !== this.self),
+        r.stats.sources
+      )
+      return {
+        version: m.version,
+        chunks: r.chunks,
+        bytes: r.bytes,
+        holdersUsed: [...r.stats.holdersUsed],
+        retries: r.stats.retries,
+        waitedMs,
+        ms: Date.now() - started
+      }
     })
   }
 
@@ -508,10 +668,20 @@ export class OwnerService {
   }
 
   private startCensus(m: Manifest, members: HolderInfo[], sources: Map<string, string>): void {
-    const run = this.recoverer
-      .census(m, members, sources, this.stopController.signal)
+    const signal = this.stopController.signal
+    const run = (async () => {
+      await this.recoverer.census(m, members, sources, signal)
+      const { store } = this.components
+      for (const old of await this.recoverer.restoreHistory(m.version, signal)) {
+        if (this.retained.has(old.manifest.version)) continue
+        await store.putManifest(old.manifest.version, old.sealed, { latest: false })
+        await store.putManifestPlacement(old.manifest.version, { manifestId: sha256(old.sealed), holders: old.holders, published: false })
+        this.retained.set(old.manifest.version, old.manifest)
+        await this.recoverer.census(old.manifest, members, new Map(), signal)
+      }
+    })()
       .catch(err => {
-        if (!this.stopController.signal.aborted) this.init.log?.('locating copies after recovery failed; audits and repair will catch up', { err: String(err) })
+        if (!signal.aborted) this.init.log?.('locating copies after recovery failed; audits and repair will catch up', { err: String(err) })
       })
       .finally(() => {
         if (this.censusRun === run) this.censusRun = undefined

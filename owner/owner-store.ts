@@ -1,5 +1,6 @@
-import { type ChunkAttestation, fromHex, sha256, toHex } from '../core/index.js'
+import { type ChunkAttestation, fromHex, MeshkeepError, sha256, toHex } from '../core/index.js'
 import type { KeyValueStore, KvOperation } from '../storage/index.js'
+import type { Copy } from './types.js'
 
 /**
  * The owner's own records, in LevelDB:
@@ -12,30 +13,22 @@ import type { KeyValueStore, KvOperation } from '../storage/index.js'
  *   meta!latest                → latest version number
  */
 
-/**
- * A remote copy the owner knows of. `attestation` is the holder's signed
- * receipt; a copy without one was verified another way (an audit answered
- * after recovery), and its lease is the one the holder reported.
- */
-export interface StoredCopy {
+/** One holder's copy of a sealed manifest. */
+export interface ManifestCopy {
   holder: string
-  attestation?: ChunkAttestation
-  /** when the receipt (or the verifying audit) was checked, ms */
-  attestedAt: number
+  /** the end of its lease, ms (0: unknown, placed before manifests had leases: renew it) */
   leaseExpiresAt: number
 }
-
-/** @deprecated the earlier name of {@link StoredCopy} */
-export type StoredAttestation = StoredCopy
 
 /** Where a version's sealed manifest is stored, and whether its pointer reached the DHT. */
 export interface ManifestPlacement {
   manifestId: Uint8Array
-  holders: string[]
+  holders: ManifestCopy[]
   /** the version pointer naming these holders was published */
   published: boolean
 }
 
+/** How a copy is kept on disk (the receipt itself is stored once per batch under `r!`). */
 interface CopyRecord {
   receiptId: string
   index: number
@@ -48,6 +41,15 @@ const versionKey = (v: number) => v.toString(16).padStart(16, '0')
 const text = new TextEncoder()
 const untext = new TextDecoder()
 const json = (value: unknown): Uint8Array => text.encode(JSON.stringify(value))
+
+/** Parses a JSON record of ours, naming the key when it is damaged. */
+function parseRecord<T>(key: string, value: Uint8Array): T {
+  try {
+    return JSON.parse(untext.decode(value)) as T
+  } catch (err) {
+    throw new MeshkeepError('INTERNAL', `the owner database record ${key} is damaged (not valid JSON); run meshkeep check`, { cause: err })
+  }
+}
 
 export class OwnerStore {
   constructor(private readonly kv: KeyValueStore) {}
@@ -85,11 +87,14 @@ export class OwnerStore {
     return out
   }
 
-  async putManifest(version: number, sealed: Uint8Array): Promise<void> {
-    await this.kv.batch([
-      { type: 'put', key: `v!${versionKey(version)}`, value: sealed },
-      { type: 'put', key: 'meta!latest', value: text.encode(String(version)) }
-    ])
+  /**
+   * Stores a version's sealed manifest. With `latest`, it also becomes the
+   * latest version, in the same atomic batch.
+   */
+  async putManifest(version: number, sealed: Uint8Array, options: { latest?: boolean } = { latest: true }): Promise<void> {
+    const ops: KvOperation[] = [{ type: 'put', key: `v!${versionKey(version)}`, value: sealed }]
+    if (options.latest !== false) ops.push({ type: 'put', key: 'meta!latest', value: text.encode(String(version)) })
+    await this.kv.batch(ops)
   }
   async getManifest(version: number): Promise<Uint8Array | undefined> {
     return this.kv.get(`v!${versionKey(version)}`)
@@ -105,17 +110,24 @@ export class OwnerStore {
   }
   async latestVersion(): Promise<number | null> {
     const v = await this.kv.get('meta!latest')
-    return v === undefined ? null : Number(untext.decode(v))
+    if (v === undefined) return null
+    const n = Number(untext.decode(v))
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new MeshkeepError('INTERNAL', 'the owner database record meta!latest is damaged (not a version number); run meshkeep check')
+    return n
   }
 
   async putManifestPlacement(version: number, p: ManifestPlacement): Promise<void> {
     await this.kv.put(`p!${versionKey(version)}`, json({ manifestId: toHex(p.manifestId), holders: p.holders, published: p.published }))
   }
   async getManifestPlacement(version: number): Promise<ManifestPlacement | undefined> {
-    const v = await this.kv.get(`p!${versionKey(version)}`)
+    const key = `p!${versionKey(version)}`
+    const v = await this.kv.get(key)
     if (v === undefined) return undefined
-    const r = JSON.parse(untext.decode(v)) as { manifestId: string; holders: string[]; published: boolean }
-    return { manifestId: fromHex(r.manifestId), holders: r.holders, published: r.published }
+    const r = parseRecord<{ manifestId: string; holders: Array<string | ManifestCopy>; published: boolean }>(key, v)
+    // placements written before manifests had leases name holders only
+    const holders = r.holders.map(h => (typeof h === 'string' ? { holder: h, leaseExpiresAt: 0 } : h))
+    return { manifestId: fromHex(r.manifestId), holders, published: r.published }
   }
   /** Versions with a manifest placement record, ascending. */
   async placedVersions(): Promise<number[]> {
@@ -140,25 +152,30 @@ export class OwnerStore {
     return out
   }
 
-  async putCopy(id: Uint8Array, c: StoredCopy): Promise<void> {
+  /** Stores copies (replacing earlier ones of the same chunk and holder) in one atomic batch. */
+  async putCopies(copies: Array<{ id: Uint8Array; copy: Copy }>): Promise<void> {
     const ops: KvOperation[] = []
-    let receiptId = ''
-    if (c.attestation !== undefined) {
-      receiptId = toHex(sha256(c.attestation.receipt))
-      ops.push({ type: 'put', key: `r!${receiptId}`, value: c.attestation.receipt })
+    const receipts = new Set<string>()
+    for (const { id, copy } of copies) {
+      let receiptId = ''
+      if (copy.attestation !== undefined) {
+        receiptId = toHex(sha256(copy.attestation.receipt))
+        if (!receipts.has(receiptId)) ops.push({ type: 'put', key: `r!${receiptId}`, value: copy.attestation.receipt })
+        receipts.add(receiptId)
+      }
+      const record: CopyRecord = {
+        receiptId,
+        index: copy.attestation?.index ?? 0,
+        path: (copy.attestation?.path ?? []).map(toHex),
+        attestedAt: copy.attestedAt,
+        leaseExpiresAt: copy.leaseExpiresAt
+      }
+      ops.push({ type: 'put', key: `a!${toHex(id)}!${copy.holder}`, value: json(record) })
     }
-    const record: CopyRecord = {
-      receiptId,
-      index: c.attestation?.index ?? 0,
-      path: (c.attestation?.path ?? []).map(toHex),
-      attestedAt: c.attestedAt,
-      leaseExpiresAt: c.leaseExpiresAt
-    }
-    ops.push({ type: 'put', key: `a!${toHex(id)}!${c.holder}`, value: json(record) })
     await this.kv.batch(ops)
   }
-  async deleteCopy(id: Uint8Array, holder: string): Promise<void> {
-    await this.kv.del(`a!${toHex(id)}!${holder}`)
+  async deleteCopies(copies: Array<{ id: Uint8Array | string; holder: string }>): Promise<void> {
+    await this.kv.batch(copies.map(c => ({ type: 'del' as const, key: `a!${typeof c.id === 'string' ? c.id : toHex(c.id)}!${c.holder}` })))
   }
 
   /**
@@ -174,12 +191,12 @@ export class OwnerStore {
     await this.kv.batch(ops)
   }
 
-  /** Every known copy: (chunk id hex, copy). Used to rebuild health at start. */
-  async *copies(): AsyncGenerator<[string, StoredCopy]> {
+  /** Every known copy: (chunk id hex, copy). Used to rebuild the copy book at start. */
+  async *copies(): AsyncGenerator<[string, Copy]> {
     const receipts = new Map<string, Uint8Array | undefined>()
     for await (const [key, value] of this.kv.entries({ gte: 'a!', lt: 'a"' })) {
       const [, idHex = '', holder = ''] = key.split('!')
-      const r = JSON.parse(untext.decode(value)) as CopyRecord
+      const r = parseRecord<CopyRecord>(key, value)
       let attestation: ChunkAttestation | undefined
       if (r.receiptId !== '') {
         if (!receipts.has(r.receiptId)) receipts.set(r.receiptId, await this.kv.get(`r!${r.receiptId}`))
@@ -193,7 +210,7 @@ export class OwnerStore {
   /** Deletes receipts no copy record refers to any more; returns how many. */
   async collectReceipts(): Promise<number> {
     const used = new Set<string>()
-    for await (const [, value] of this.kv.entries({ gte: 'a!', lt: 'a"' })) used.add((JSON.parse(untext.decode(value)) as CopyRecord).receiptId)
+    for await (const [key, value] of this.kv.entries({ gte: 'a!', lt: 'a"' })) used.add(parseRecord<CopyRecord>(key, value).receiptId)
     const ops: KvOperation[] = []
     for await (const key of this.kv.keys({ gte: 'r!', lt: 'r"' })) if (!used.has(key.slice(2))) ops.push({ type: 'del', key })
     await this.kv.batch(ops)

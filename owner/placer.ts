@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type AttestationVerifier, type Identity, InvalidAttestationError } from '../core/index.js'
-import { MAX_BATCH, RemoteError, type RpcLibp2p, storeChunks } from '../protocols/index.js'
+import { MAX_BATCH, RemoteError, type RpcLibp2p, type StoreItem, storeChunks } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
 import { withRetry } from './retry.js'
-import type { HolderInfo } from './types.js'
+import type { Copy, HolderInfo } from './types.js'
 
 export interface PlacerComponents {
   libp2p: RpcLibp2p
@@ -22,7 +22,7 @@ export interface PlacerInit {
   requestTimeoutMs: number
 }
 
-/** What one store exchange cost, added to the caller's totals. */
+/** What store exchanges cost, added to the caller's totals. */
 export interface PlaceCounters {
   retries: number
   invalidAttestations: number
@@ -32,10 +32,16 @@ export interface PlaceCounters {
 
 export const newPlaceCounters = (): PlaceCounters => ({ retries: 0, invalidAttestations: 0, bytesSent: 0, chunksSent: 0 })
 
+/** A chunk to place: its bytes, or (`renew`) its id and size only, to extend a copy's lease. */
+export type PlaceItem = { id: Uint8Array; bytes: Uint8Array } | { id: Uint8Array; size: number; renew: true }
+
+const sizeOf = (item: PlaceItem): number => ('renew' in item ? item.size : item.bytes.length)
+
 /**
- * Stores chunks at one holder and books every copy whose attestation
- * verifies. Shared by distribution (new versions) and repair (new copies of
- * existing chunks), so both accept a copy by the same rule.
+ * Stores chunks at one holder (or renews their leases there) and books every
+ * copy whose attestation verifies. Shared by distribution (new versions),
+ * repair (new copies of existing chunks) and lease renewal, so all accept a
+ * copy by the same rule.
  */
 export class Placer {
   constructor(
@@ -48,17 +54,14 @@ export class Placer {
    * Returns, per item, whether an attested copy was booked; `undefined` when
    * the holder could not be reached at all (the caller falls back).
    */
-  async storeAt(
-    holder: HolderInfo,
-    items: Array<{ id: Uint8Array; bytes: Uint8Array }>,
-    signal: AbortSignal,
-    counters: PlaceCounters = newPlaceCounters()
-  ): Promise<boolean[] | undefined> {
+  async storeAt(holder: HolderInfo, items: PlaceItem[], signal: AbortSignal, counters: PlaceCounters = newPlaceCounters()): Promise<boolean[] | undefined> {
+    if (items.length > MAX_BATCH) throw new RangeError(`a store batch holds at most ${MAX_BATCH} chunks`)
     const { libp2p, identity, verifier, book, log, onContact } = this.components
+    const wire: StoreItem[] = items.map(i => ('renew' in i ? { id: i.id, renew: true } : { id: i.id, bytes: i.bytes }))
     let results: Awaited<ReturnType<typeof storeChunks>>
     try {
       results = await withRetry(
-        () => storeChunks(libp2p, peerIdFromString(holder.peerIdString), items, this.init.leaseMs, { signal, timeoutMs: this.init.requestTimeoutMs }),
+        () => storeChunks(libp2p, peerIdFromString(holder.peerIdString), wire, this.init.leaseMs, { signal, timeoutMs: this.init.requestTimeoutMs }),
         {
           attempts: this.init.attempts,
           baseDelayMs: this.init.retryBaseMs,
@@ -76,16 +79,20 @@ export class Placer {
       return undefined
     }
     onContact?.(holder.peerIdString, true)
-    counters.chunksSent += items.length
-    counters.bytesSent += items.reduce((n, i) => n + i.bytes.length, 0)
+    for (const i of items) {
+      if ('renew' in i) continue
+      counters.chunksSent++
+      counters.bytesSent += i.bytes.length
+    }
     const now = Date.now()
     const ok = items.map(() => false)
+    const booked: Array<{ id: Uint8Array; copy: Copy }> = []
     for (const r of results) {
       const item = items[r.index]
       if (item === undefined || r.attestation === undefined) continue
       try {
-        const v = verifier.verify(r.attestation, { owner: identity.peerId, holder: holder.peerId, item: { id: item.id, size: item.bytes.length } }, now)
-        await book.record(item.id, { holder: holder.peerIdString, attestation: r.attestation, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt })
+        const v = verifier.verify(r.attestation, { owner: identity.peerId, holder: holder.peerId, item: { id: item.id, size: sizeOf(item) } }, now)
+        booked.push({ id: item.id, copy: { holder: holder.peerIdString, attestation: r.attestation, attestedAt: now, leaseExpiresAt: v.leaseExpiresAt } })
         ok[r.index] = true
       } catch (err) {
         if (!(err instanceof InvalidAttestationError)) throw err
@@ -93,6 +100,7 @@ export class Placer {
         log?.('invalid attestation; falling back', { holder: holder.peerIdString, reason: err.reason })
       }
     }
+    await book.recordMany(booked)
     return ok
   }
 }

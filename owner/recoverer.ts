@@ -2,10 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import {
   bytesEqual,
   type ChunkCipher,
-  type ChunkRef,
-  createLimiter,
   type Identity,
-  type Limiter,
   type Manifest,
   MeshkeepError,
   type NodeKeys,
@@ -16,14 +13,13 @@ import {
   sha256,
   toHex
 } from '../core/index.js'
-import { auditRoot } from '../protocols/audit/index.js'
-import { fetchChunks, getManifest, type RpcLibp2p } from '../protocols/index.js'
+import { getManifest, listManifests, type RpcLibp2p } from '../protocols/index.js'
 import type { Auditor, AuditTarget } from './auditor.js'
+import { type ChunkFetcher, describeStuck, type FetchStats, newFetchStats, sleep } from './chunk-fetcher.js'
 import type { CopyBook } from './copy-book.js'
-import type { OwnerStore } from './owner-store.js'
-import { batchesByHolder } from './placer.js'
+import type { ManifestCopy, OwnerStore } from './owner-store.js'
 import { withRetry } from './retry.js'
-import type { HolderInfo, PointerDirectory, Progress } from './types.js'
+import type { HolderDirectory, HolderInfo, PointerDirectory, Progress, VersionPointerInfo } from './types.js'
 
 export interface RecovererComponents {
   libp2p: RpcLibp2p
@@ -32,24 +28,22 @@ export interface RecovererComponents {
   cipher: ChunkCipher
   store: OwnerStore
   pointers: PointerDirectory
+  directory: HolderDirectory
+  fetcher: ChunkFetcher
   auditor: Auditor
   book: CopyBook
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
 export interface RecovererInit {
-  /** chunks fetched, verified and written locally together */
-  windowChunks: number
-  /** windows fetched ahead of the one being decrypted and handed to the sink */
-  windowsInFlight: number
-  /** fetch exchanges in flight at once, across all windows */
-  concurrency: number
   attempts: number
   retryBaseMs: number
   requestTimeoutMs: number
   keepLocalChunks: boolean
   /** holders per chunk (in rendezvous order) probed for copies by the census */
   censusDepth: number
+  /** versions kept, the latest included: recovery brings back this many manifests */
+  retainVersions: number
 }
 
 /** A version rebuilt from the network, and what the owner needs to adopt it. */
@@ -60,60 +54,158 @@ export interface Recovered {
   manifestHolders: string[]
   /** the signed version pointer in the DHT names this version */
   published: boolean
-  /** chunk id (hex) → the holder that served it */
-  sources: Map<string, string>
+  stats: FetchStats
   chunks: number
   bytes: number
-  holdersUsed: string[]
-  retries: number
 }
+
+/** How long recovery keeps looking for the signed version pointer before it settles for the newest manifest any holder has, ms. */
+const POINTER_PATIENCE_MS = 20_000
 
 /**
  * Rebuilds the latest version from the network alone: the signed pointer
- * from the DHT, the manifest from its holders, then every chunk from any
- * holder in rendezvous order, each id and the plaintext digest verified.
- *
- * Chunks are fetched a few windows ahead of the one being decrypted, with
- * one limit of exchanges in flight across them, so the network, the local
- * writes and the decryption overlap. Memory stays bounded by
- * `windowsInFlight × windowChunks` chunks.
+ * from the DHT, the manifest from its holders, then every chunk (see
+ * `ChunkFetcher`), each id and the plaintext digest verified. Afterwards a
+ * census finds the remote copies and the older retained versions' manifests,
+ * so maintenance keeps all of them alive.
  */
 export class Recoverer {
+  /** what the recovery in progress (or the last one) could not get past, in words, for the final error */
+  lastTrouble?: string
+
   constructor(
     private readonly components: RecovererComponents,
     private readonly init: RecovererInit
   ) {}
 
-  async recover(
-    members: HolderInfo[],
-    sink: (piece: Uint8Array) => Promise<void> | void,
-    options: { signal: AbortSignal; onProgress?: (p: Progress) => void }
-  ): Promise<Recovered> {
+  async recover(sink: (piece: Uint8Array) => Promise<void> | void, options: { signal: AbortSignal; onProgress?: (p: Progress) => void }): Promise<Recovered> {
     const { signal, onProgress } = options
-    const { pointers, cipher } = this.components
-    const pointer = await pointers.resolve({ signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]) })
-    const found = await this.fetchManifest(members, pointer, signal)
+    const { cipher, store, fetcher } = this.components
+    const started = Date.now()
+    this.lastTrouble = undefined
+    onProgress?.({ phase: 'finding the manifest', bytes: 0, chunks: 0 })
+    const found = await this.findManifest(signal)
     const m = found.manifest
-    const sources = new Map<string, string>()
-    const used = new Set<string>()
-    let retries = found.retries
-    // a fresh node has no local copies: do not look each chunk up in an empty store
-    const useLocal = await this.components.store.hasAnyChunk()
-    const fetched = this.fetchInOrder(m, members, useLocal, signal, used, sources, () => {
-      retries++
-    })
+    const stats = newFetchStats()
+    stats.retries += found.retries
+    const chunks = fetcher.fetchInOrder(
+      m,
+      {
+        signal,
+        // a fresh node has no local copies: do not look each chunk up in an empty store
+        useLocal: await store.hasAnyChunk(),
+        keep: this.init.keepLocalChunks ? 'chunks-and-roots' : 'roots',
+        manifestHolders: found.holders
+      },
+      stats
+    )
     let bytes = 0
-    let chunks = 0
-    // fetchInOrder checked every id (it must, to fall back to another holder): open without hashing again
-    for await (const piece of openStream(fetched, cipher, m, { idsVerified: true })) {
-      await sink(piece)
-      bytes += piece.length
-      chunks++
-      onProgress?.({ bytes, chunks })
+    let count = 0
+    try {
+      // the fetcher checked every id (it must, to fall back to another holder): open without hashing again
+      for await (const piece of openStream(chunks, cipher, m, { idsVerified: true })) {
+        await sink(piece)
+        bytes += piece.length
+        count++
+        onProgress?.({ phase: 'transferring', bytes, chunks: count, totalBytes: m.totalSize })
+      }
+    } catch (err) {
+      this.lastTrouble = describeStuck(stats, Date.now() - started)
+      throw err
     }
-    const published = pointer?.version === m.version
-    const manifestHolders = [...new Set([...(published ? (pointer?.holders.map(peerIdToString) ?? []) : []), found.from])]
-    return { manifest: m, sealed: found.sealed, manifestHolders, published, sources, chunks, bytes, holdersUsed: [...used], retries }
+    return { manifest: m, sealed: found.sealed, manifestHolders: found.holders, published: found.published, stats, chunks: count, bytes }
+  }
+
+  /**
+   * The latest manifest. The signed pointer names its version, id and
+   * holders; the manifest is taken from those holders, else from anyone
+   * who has that exact version. Without a pointer (the DHT does not answer
+   * yet), recovery keeps looking for a while, then takes the newest valid
+   * manifest any peer has.
+   */
+  private async findManifest(signal: AbortSignal): Promise<{ manifest: Manifest; sealed: Uint8Array; holders: string[]; published: boolean; retries: number }> {
+    const { pointers, log } = this.components
+    const started = Date.now()
+    let retries = 0
+    let wait = 500
+    for (;;) {
+      signal.throwIfAborted()
+      let pointer: VersionPointerInfo | undefined
+      try {
+        pointer = await pointers.resolve({ signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) })
+      } catch (err) {
+        if (signal.aborted) throw err
+        log?.('resolving the version pointer failed; trying again', { err: String(err) })
+      }
+      const patient = pointer === undefined && Date.now() - started < POINTER_PATIENCE_MS
+      if (!patient) {
+        const found = await this.fetchManifest(pointer, signal)
+        retries += found.retries
+        this.lastTrouble =
+          pointer === undefined
+            ? `the version pointer of this identity was not found in the DHT, and none of the ${found.asked} peers asked had a manifest of it`
+            : `the version pointer names version ${pointer.version}, but none of the ${found.asked} peers asked could provide its manifest`
+        if (found.best !== undefined) {
+          const published = pointer?.version === found.best.manifest.version
+          const holders = [...new Set([...(published ? (pointer?.holders.map(peerIdToString) ?? []) : []), ...found.best.from])]
+          return { ...found.best, holders, published, retries }
+        }
+      }
+      retries++
+      await this.refreshView(signal)
+      await sleep(wait, signal)
+      wait = Math.min(wait * 2, 4_000)
+    }
+  }
+
+  private async refreshView(signal: AbortSignal): Promise<void> {
+    await this.components.directory.refresh?.({ signal }).catch(err => {
+      if (signal.aborted) throw err
+    })
+  }
+
+  /** Every peer worth asking for a manifest: the pointer's holders, then members, then connected mesh peers. */
+  private manifestSources(pointer: VersionPointerInfo | undefined): string[] {
+    const { directory, identity } = this.components
+    return [
+      ...new Set([...(pointer?.holders.map(peerIdToString) ?? []), ...directory.members().map(m => m.peerIdString), ...(directory.connectedPeers?.() ?? [])])
+    ].filter(p => p !== identity.peerIdString)
+  }
+
+  /** The manifest the pointer names (checked against it), else the newest valid one any source has. */
+  private async fetchManifest(
+    pointer: VersionPointerInfo | undefined,
+    signal: AbortSignal
+  ): Promise<{ best?: { manifest: Manifest; sealed: Uint8Array; from: string[] }; retries: number; asked: number }> {
+    const { keys, identity, log } = this.components
+    let best: { manifest: Manifest; sealed: Uint8Array; from: string[] } | undefined
+    let retries = 0
+    const sources = this.manifestSources(pointer)
+    for (const holder of sources) {
+      try {
+        const bytes = await this.getManifestFrom(holder, pointer?.version ?? 'latest', signal)
+        if (pointer !== undefined && !bytesEqual(sha256(bytes), pointer.manifestId))
+          throw new MeshkeepError('INVALID_MANIFEST', 'manifest does not match the signed pointer')
+        const manifest = openManifest(bytes, keys.manifestKey, identity.peerId)
+        if (best !== undefined && manifest.version === best.manifest.version) best.from.push(holder)
+        else if (best === undefined || manifest.version > best.manifest.version) best = { manifest, sealed: bytes, from: [holder] }
+        if (pointer !== undefined) break
+      } catch (err) {
+        if (signal.aborted) throw err
+        retries++
+        log?.('manifest fetch failed; trying the next holder', { holder, version: pointer?.version ?? 'latest', err: String(err) })
+      }
+    }
+    return { best, retries, asked: sources.length }
+  }
+
+  private getManifestFrom(holder: string, version: number | 'latest', signal: AbortSignal): Promise<Uint8Array> {
+    return withRetry(() => getManifest(this.components.libp2p, peerIdFromString(holder), version, { signal, timeoutMs: this.init.requestTimeoutMs }), {
+      attempts: this.init.attempts,
+      baseDelayMs: this.init.retryBaseMs,
+      maxDelayMs: 5_000,
+      signal
+    })
   }
 
   /**
@@ -138,154 +230,43 @@ export class Recoverer {
     if (targets.length > 0) await auditor.audit(targets, signal, { discover: true })
   }
 
-  /** The manifest: from the pointer's holders first (checked against the pointer), else the newest any member has. */
-  private async fetchManifest(
-    members: HolderInfo[],
-    pointer: Awaited<ReturnType<PointerDirectory['resolve']>>,
-    signal: AbortSignal
-  ): Promise<{ manifest: Manifest; sealed: Uint8Array; from: string; retries: number }> {
+  /**
+   * Brings back the manifests of the older retained versions (the `latest`
+   * one came with the recovery): each version between `latest −
+   * retainVersions + 1` and `latest − 1` that some peer still has, verified
+   * like any manifest. Returns the versions restored, with where each is held.
+   */
+  async restoreHistory(latest: number, signal: AbortSignal): Promise<Array<{ manifest: Manifest; sealed: Uint8Array; holders: ManifestCopy[] }>> {
     const { libp2p, keys, identity, log } = this.components
-    const sources = [...new Set([...(pointer?.holders.map(peerIdToString) ?? []), ...members.map(m => m.peerIdString)])]
-    let best: { manifest: Manifest; sealed: Uint8Array; from: string } | undefined
-    let retries = 0
-    for (const holder of sources) {
+    const lowest = Math.max(1, latest - this.init.retainVersions + 1)
+    if (lowest >= latest) return []
+    const wanted = new Map<number, string[]>()
+    for (const peer of this.manifestSources(undefined)) {
+      let versions: number[]
       try {
-        const bytes = await withRetry(
-          () => getManifest(libp2p, peerIdFromString(holder), pointer?.version ?? 'latest', { signal, timeoutMs: this.init.requestTimeoutMs }),
-          { attempts: this.init.attempts, baseDelayMs: this.init.retryBaseMs, maxDelayMs: 5_000, signal }
-        )
-        if (pointer !== undefined && !bytesEqual(sha256(bytes), pointer.manifestId))
-          throw new MeshkeepError('INVALID_MANIFEST', 'manifest does not match the signed pointer')
-        const manifest = openManifest(bytes, keys.manifestKey, identity.peerId)
-        if (best === undefined || manifest.version > best.manifest.version) best = { manifest, sealed: bytes, from: holder }
-        if (pointer !== undefined) break
+        versions = await listManifests(libp2p, peerIdFromString(peer), { signal, timeoutMs: this.init.requestTimeoutMs })
       } catch (err) {
         if (signal.aborted) throw err
-        retries++
-        log?.('manifest fetch failed; trying the next holder', { holder, version: pointer?.version ?? 'latest', err: String(err) })
+        continue
       }
+      for (const v of versions) if (v >= lowest && v < latest) wanted.set(v, [...(wanted.get(v) ?? []), peer])
     }
-    if (best === undefined) throw new MeshkeepError('NOT_FOUND', 'no holder could provide a valid manifest for this identity')
-    return { ...best, retries }
-  }
-
-  /**
-   * Yields chunk bytes in manifest order while later windows are fetched.
-   * Every chunk (local copies too) is hashed here, exactly once: a mismatch
-   * sends it to the next holder.
-   */
-  private async *fetchInOrder(
-    m: Manifest,
-    members: HolderInfo[],
-    useLocal: boolean,
-    signal: AbortSignal,
-    used: Set<string>,
-    sources: Map<string, string>,
-    onRetry: () => void
-  ): AsyncGenerator<Uint8Array> {
-    const limit = createLimiter(this.init.concurrency)
-    // a consumer that stops early (or a failed window) ends the prefetches
-    const stop = new AbortController()
-    const windowSignal = AbortSignal.any([signal, stop.signal])
-    const ahead: Array<Promise<Uint8Array[]>> = []
-    const size = this.init.windowChunks
-    let next = 0
-    try {
-      while (next < m.chunks.length || ahead.length > 0) {
-        while (ahead.length < this.init.windowsInFlight && next < m.chunks.length) {
-          const p = this.fetchWindow(m.chunks.slice(next, next + size), next, members, useLocal, limit, windowSignal, used, sources, onRetry)
-          p.catch(() => {}) // awaited in turn below; a failure must not be unhandled before then
-          ahead.push(p)
-          next += size
+    const out: Array<{ manifest: Manifest; sealed: Uint8Array; holders: ManifestCopy[] }> = []
+    for (const [version, holders] of [...wanted].sort((a, b) => a[0] - b[0])) {
+      for (const holder of holders) {
+        try {
+          const sealed = await this.getManifestFrom(holder, version, signal)
+          const manifest = openManifest(sealed, keys.manifestKey, identity.peerId)
+          if (manifest.version !== version) throw new MeshkeepError('INVALID_MANIFEST', `asked for version ${version}, got ${manifest.version}`)
+          // lease unknown until the repairer renews it (0 makes it renew at once)
+          out.push({ manifest, sealed, holders: holders.map(h => ({ holder: h, leaseExpiresAt: 0 })) })
+          break
+        } catch (err) {
+          if (signal.aborted) throw err
+          log?.('fetching an older manifest failed; trying the next holder', { holder, version, err: String(err) })
         }
-        const window = await (ahead.shift() as Promise<Uint8Array[]>)
-        yield* window
       }
-    } finally {
-      stop.abort(new MeshkeepError('ABORTED', 'recovery ended'))
-      await Promise.allSettled(ahead)
     }
-  }
-
-  /**
-   * One window: local copies where they are intact, the rest fetched in
-   * per-holder batches (falling back down each chunk's ranking), then the
-   * fetched chunks and their audit roots written locally in one batch.
-   */
-  private async fetchWindow(
-    refs: ChunkRef[],
-    start: number,
-    members: HolderInfo[],
-    useLocal: boolean,
-    limit: Limiter,
-    signal: AbortSignal,
-    used: Set<string>,
-    sources: Map<string, string>,
-    onRetry: () => void
-  ): Promise<Uint8Array[]> {
-    const { libp2p, identity, store, log } = this.components
-    const got: Array<Uint8Array | undefined> = useLocal ? await store.getChunks(refs.map(r => r.id)) : new Array(refs.length)
-    const pending = new Map<number, HolderInfo[]>()
-    refs.forEach((ref, i) => {
-      const copy = got[i]
-      if (copy === undefined || !bytesEqual(sha256(copy), ref.id)) {
-        got[i] = undefined
-        pending.set(i, rankHolders(ref.id, identity.peerId, members, ref.size))
-      }
-    })
-    const fetched = [...pending.keys()]
-    while (pending.size > 0) {
-      signal.throwIfAborted()
-      const picks: Array<{ holder: HolderInfo; job: number }> = []
-      for (const [i, ranked] of pending) {
-        const holder = ranked.shift()
-        if (holder === undefined)
-          throw new MeshkeepError('UNAVAILABLE', `no holder returned chunk ${start + i} (${toHex(refs[i]?.id ?? new Uint8Array(0)).slice(0, 16)}…)`)
-        picks.push({ holder, job: i })
-      }
-      const settled = await Promise.allSettled(
-        batchesByHolder(picks).map(({ holder: { peerIdString: holder }, jobs: idx }) =>
-          limit(async () => {
-            signal.throwIfAborted()
-            try {
-              // transport trouble is retried at the same holder before moving on: it may hold the only copy
-              const data = await withRetry(
-                () =>
-                  fetchChunks(
-                    libp2p,
-                    peerIdFromString(holder),
-                    idx.map(i => (refs[i] as ChunkRef).id),
-                    { signal, timeoutMs: this.init.requestTimeoutMs }
-                  ),
-                { attempts: this.init.attempts, baseDelayMs: this.init.retryBaseMs, maxDelayMs: 5_000, signal, onRetry }
-              )
-              idx.forEach((i, k) => {
-                const d = data[k]
-                const ref = refs[i] as ChunkRef
-                if (d !== undefined && bytesEqual(sha256(d), ref.id)) {
-                  got[i] = d
-                  pending.delete(i)
-                  used.add(holder)
-                  sources.set(toHex(ref.id), holder)
-                } else onRetry()
-              })
-            } catch (err) {
-              if (signal.aborted) throw err
-              onRetry()
-              log?.('chunk fetch failed; trying the next holder', { holder, chunks: idx.length, err: String(err) })
-            }
-          })
-        )
-      )
-      for (const s of settled) if (s.status === 'rejected') throw s.reason
-    }
-    const chunks = got as Uint8Array[]
-    if (fetched.length > 0) {
-      // the bytes are at hand: keep the audit roots later audits need, and the local copies
-      const items = fetched.map(i => ({ id: (refs[i] as ChunkRef).id, bytes: chunks[i] as Uint8Array }))
-      const roots = items.map(c => ({ id: c.id, root: auditRoot(c.bytes) }))
-      await store.putChunksAndRoots(this.init.keepLocalChunks ? items : [], roots)
-    }
-    return chunks
+    return out
   }
 }

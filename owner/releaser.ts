@@ -1,7 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { forEachLimit, type HealthTracker, type Identity, MeshkeepError, type NodeKeys, openManifest, toHex } from '../core/index.js'
-import { MAX_RELEASE_IDS, RemoteError, type RpcLibp2p, releaseChunks } from '../protocols/index.js'
+import { type Identity, MeshkeepError, type NodeKeys, openManifest, toHex } from '../core/index.js'
+import { MAX_RELEASE_IDS, MAX_RELEASE_VERSIONS, RemoteError, type RpcLibp2p, releaseChunks } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
+import { eachLimited } from './each-limited.js'
 import type { OwnerStore } from './owner-store.js'
 
 export interface ReleaserComponents {
@@ -10,7 +11,6 @@ export interface ReleaserComponents {
   keys: NodeKeys
   store: OwnerStore
   book: CopyBook
-  health: HealthTracker
   onContact: (holder: string, answered: boolean) => void
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
@@ -37,9 +37,6 @@ export interface ReleaseReport {
   failedHolders: string[]
 }
 
-/** Manifest versions per release exchange (the protocol's repeated-field limit). */
-const MAX_RELEASE_VERSIONS = 64
-
 /**
  * Keeps the latest `retainVersions` versions and lets go of the rest: every
  * holder is asked to release the chunks no retained version uses (and the
@@ -59,11 +56,17 @@ export class Releaser {
     private readonly init: ReleaserInit
   ) {}
 
-  async run(signal: AbortSignal): Promise<ReleaseReport> {
-    const { store, book, health, keys, identity, log } = this.components
+  /**
+   * @param pinned versions being read right now: kept this run even when
+   *   older than the retained ones (released on a later run)
+   */
+  async run(signal: AbortSignal, pinned: ReadonlySet<number> = new Set()): Promise<ReleaseReport> {
+    const { store, book, keys, identity, log } = this.components
     const versions = await store.versions()
-    const retained = versions.slice(-Math.max(1, this.init.retainVersions))
-    const oldest = retained[0] ?? Number.POSITIVE_INFINITY
+    const newest = versions.slice(-Math.max(1, this.init.retainVersions))
+    const retained = versions.filter(v => newest.includes(v) || pinned.has(v))
+    const oldest = newest[0] ?? Number.POSITIVE_INFINITY
+    const dropped = (v: number) => v < oldest && !pinned.has(v)
     const report: ReleaseReport = { at: Date.now(), retained, droppedVersions: [], copiesReleased: 0, chunksForgotten: 0, failedHolders: [] }
 
     const used = new Set<string>()
@@ -85,11 +88,12 @@ export class Releaser {
     }
     const unused = book.chunkIds().filter(hex => !used.has(hex))
     for (const hex of unused) for (const c of book.copies(hex)) if (!book.isSuspended(c.holder)) ask(c.holder).ids.push(hex)
-    const droppedPlacements = (await store.placedVersions()).filter(v => v < oldest)
-    for (const v of droppedPlacements) for (const h of (await store.getManifestPlacement(v))?.holders ?? []) if (!book.isSuspended(h)) ask(h).versions.push(v)
+    const droppedPlacements = (await store.placedVersions()).filter(dropped)
+    for (const v of droppedPlacements)
+      for (const h of (await store.getManifestPlacement(v))?.holders ?? []) if (!book.isSuspended(h.holder)) ask(h.holder).versions.push(v)
 
     const released = new Map<number, Set<string>>()
-    await forEachLimit(asks, this.init.concurrency, async ([holder, a]) => {
+    await eachLimited(asks, this.init.concurrency, async ([holder, a]) => {
       for (const hex of a.ids) book.startRelease(hex, holder)
       const ok = await this.ask(holder, a.ids, a.versions, signal).catch(async err => {
         for (const hex of a.ids) await book.finishRelease(hex, holder, false)
@@ -107,12 +111,12 @@ export class Releaser {
     for (const v of droppedPlacements) {
       const p = await store.getManifestPlacement(v)
       if (p === undefined) continue
-      const left = p.holders.filter(h => !released.get(v)?.has(h))
+      const left = p.holders.filter(h => !released.get(v)?.has(h.holder))
       if (left.length === 0) await store.deleteManifestPlacement(v)
       else await store.putManifestPlacement(v, { ...p, holders: left })
     }
     for (const v of versions) {
-      if (v >= oldest) continue
+      if (!dropped(v)) continue
       await store.deleteManifest(v)
       report.droppedVersions.push(v)
     }
@@ -121,7 +125,6 @@ export class Releaser {
     const local = new Set([...(await store.localChunkIds()), ...(await store.auditRootIds())])
     const forget = [...new Set([...unused, ...local])].filter(hex => !used.has(hex) && !still.has(hex))
     await book.forget(forget)
-    health.forget(hex => used.has(hex) || still.has(hex))
     report.chunksForgotten = forget.length
     await store.collectReceipts()
     if (report.copiesReleased > 0 || report.droppedVersions.length > 0) log?.('released', { ...report })

@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import {
   type AttestationVerifier,
+  auditRoot,
   bytesEqual,
   type ChunkRef,
-  forEachLimit,
   type Identity,
   peerIdFromString as peerIdBytes,
   REPLICAS,
@@ -11,10 +11,10 @@ import {
   sha256,
   toHex
 } from '../core/index.js'
-import { auditRoot } from '../protocols/audit/index.js'
 import { fetchChunks, MAX_BATCH, MAX_RELEASE_IDS, putManifest, RemoteError, type RpcLibp2p, releaseChunks } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
-import type { OwnerStore } from './owner-store.js'
+import { eachLimited } from './each-limited.js'
+import type { ManifestCopy, OwnerStore } from './owner-store.js'
 import { batchesByHolder, type Placer } from './placer.js'
 import type { Reachability } from './reachability.js'
 import type { HolderDirectory, HolderInfo, PointerDirectory } from './types.js'
@@ -41,8 +41,18 @@ export interface RepairerInit {
   /** chunks whose bytes are in memory at once */
   windowChunks: number
   requestTimeoutMs: number
-  /** a copy whose lease ends within this is stored again (renewed) */
+  /** a copy (or manifest copy) whose lease ends within this is renewed */
   renewBeforeMs: number
+  /** lease asked of holders for manifests, ms */
+  leaseMs: number
+}
+
+/** One retained version, as the repairer walks it. */
+export interface RetainedVersion {
+  version: number
+  chunks: readonly ChunkRef[]
+  /** the latest version: its pointer is the one the DHT names */
+  latest: boolean
 }
 
 /** What one repair run did. */
@@ -52,11 +62,13 @@ export interface RepairReport {
   moved: number
   /** copies still missing after every eligible holder was tried */
   failed: number
+  /** copies whose lease was renewed without sending their bytes */
+  renewed: number
   /** surplus copies released after a rebalance (only once the new ones were attested) */
   released: number
   /** holders treated as gone: left the registry, or unreachable past `repairAfterMs` */
   gone: string[]
-  /** new holders given the latest manifest */
+  /** manifest copies stored anew or renewed */
   manifestMoved: number
   /** the version pointer was (re)published */
   pointerPublished: boolean
@@ -105,12 +117,14 @@ interface Job {
 }
 
 /**
- * Re-replicates the latest version's chunks: drops copies on holders that
- * are gone, stores new copies from a good source (the local copy, else a
- * remaining holder, id verified) at the next holders of each chunk's ranking,
- * moves the primaries after an epoch change (releasing the old copies only
- * once the new ones are attested), keeps the manifest on two live holders and
- * republishes the version pointer when its holders change.
+ * Keeps every retained version alive: drops copies on holders that are gone,
+ * renews leases before they end (without resending bytes), stores new copies
+ * from a good source (the local copy, else a remaining holder, id verified)
+ * at the next holders of each chunk's ranking, moves the primaries after an
+ * epoch change (releasing the old copies only once the new ones are
+ * attested), keeps each version's manifest on two live holders with running
+ * leases, and republishes the latest version's pointer when its holders
+ * change.
  */
 export class Repairer {
   constructor(
@@ -118,7 +132,7 @@ export class Repairer {
     private readonly init: RepairerInit
   ) {}
 
-  async run(latest: { version: number; chunks: readonly ChunkRef[] }, options: { rebalance: boolean; signal: AbortSignal }): Promise<RepairReport> {
+  async run(retained: readonly RetainedVersion[], options: { rebalance: boolean; signal: AbortSignal }): Promise<RepairReport> {
     const started = Date.now()
     const { signal, rebalance } = options
     const { book, reach, directory, identity, log } = this.components
@@ -135,16 +149,18 @@ export class Repairer {
     }
     const live = members.filter(m => !overdue.has(m.peerIdString))
     const isDown = (h: string) => reach.isDown(h)
-    const report: RepairReport = { at: started, moved: 0, failed: 0, released: 0, gone, manifestMoved: 0, pointerPublished: false, ms: 0 }
+    const report: RepairReport = { at: started, moved: 0, failed: 0, renewed: 0, released: 0, gone, manifestMoved: 0, pointerPublished: false, ms: 0 }
+    const renewBy = started + this.init.renewBeforeMs
+
+    // every chunk of every retained version, once
+    const refs = new Map<string, ChunkRef>()
+    for (const v of retained) for (const ref of v.chunks) if (!refs.has(toHex(ref.id))) refs.set(toHex(ref.id), ref)
+
+    report.renewed = await this.renew(refs, renewBy, signal)
 
     const jobs: Job[] = []
     const surplus = new Map<string, string[]>()
-    const seen = new Set<string>()
-    const renewBy = started + this.init.renewBeforeMs
-    for (const ref of latest.chunks) {
-      const hex = toHex(ref.id)
-      if (seen.has(hex)) continue
-      seen.add(hex)
+    for (const [hex, ref] of refs) {
       const copies = book.copies(hex).filter(c => c.leaseExpiresAt > renewBy)
       const have = new Set(copies.map(c => c.holder))
       const ranked = rankHolders(
@@ -184,9 +200,47 @@ export class Repairer {
       }
     }
     report.released = await this.releaseSurplus(surplus, signal)
-    await this.repairManifest(latest.version, live, memberIds, viewReady, overdue, report, signal)
+    for (const v of retained) await this.repairManifest(v, live, memberIds, viewReady, overdue, renewBy, report, signal)
     report.ms = Date.now() - started
     return report
+  }
+
+  /**
+   * Extends the lease of every copy that ends before `renewBy`, at its
+   * holder, without sending the bytes: a holder that still has an intact
+   * copy signs a fresh receipt; one that says it has none loses the copy
+   * from the book (repair then stores a new one).
+   */
+  private async renew(refs: ReadonlyMap<string, ChunkRef>, renewBy: number, signal: AbortSignal): Promise<number> {
+    const { book, placer, directory } = this.components
+    const now = Date.now()
+    const byHolder = new Map<string, ChunkRef[]>()
+    for (const [hex, ref] of refs) {
+      for (const c of book.counting(hex, now)) {
+        if (c.leaseExpiresAt > renewBy) continue
+        const list = byHolder.get(c.holder) ?? []
+        list.push(ref)
+        byHolder.set(c.holder, list)
+      }
+    }
+    const members = new Map(directory.members().map(m => [m.peerIdString, m]))
+    let renewed = 0
+    const batches: Array<[string, ChunkRef[]]> = []
+    for (const [holder, list] of byHolder) for (let k = 0; k < list.length; k += MAX_BATCH) batches.push([holder, list.slice(k, k + MAX_BATCH)])
+    await eachLimited(batches, this.init.concurrency, async ([holder, batch]) => {
+      const info = members.get(holder) ?? { peerIdString: holder, peerId: peerIdBytes(holder), capacityBucket: 0 }
+      const ok = await placer.storeAt(
+        info,
+        batch.map(r => ({ id: r.id, size: r.size, renew: true as const })),
+        signal
+      )
+      if (ok === undefined) return // unreachable: reachability and repair deal with it
+      for (const [k, ref] of batch.entries()) {
+        if (ok[k] === true) renewed++
+        else await book.drop(ref.id, holder)
+      }
+    })
+    return renewed
   }
 
   /** Copies beyond the primaries, on holders that can be asked to release them. */
@@ -222,7 +276,7 @@ export class Repairer {
       if (bySource.size === 0) break
       const batches: Array<[string, Job[]]> = []
       for (const [h, list] of bySource) for (let k = 0; k < list.length; k += MAX_BATCH) batches.push([h, list.slice(k, k + MAX_BATCH)])
-      await forEachLimit(batches, this.init.concurrency, async ([holder, batch]) => {
+      await eachLimited(batches, this.init.concurrency, async ([holder, batch]) => {
         try {
           const data = await fetchChunks(
             libp2p,
@@ -268,7 +322,7 @@ export class Repairer {
       }
       const batches = batchesByHolder(picks)
       if (batches.length === 0) break
-      await forEachLimit(batches, this.init.concurrency, async b => {
+      await eachLimited(batches, this.init.concurrency, async b => {
         const ok = await placer.storeAt(
           b.holder,
           b.jobs.map(j => ({ id: j.ref.id, bytes: j.bytes as Uint8Array })),
@@ -289,7 +343,7 @@ export class Repairer {
   private async releaseSurplus(surplus: Map<string, string[]>, signal: AbortSignal): Promise<number> {
     const { libp2p, book, onContact, log } = this.components
     let released = 0
-    await forEachLimit(surplus, this.init.concurrency, async ([holder, ids]) => {
+    await eachLimited(surplus, this.init.concurrency, async ([holder, ids]) => {
       for (let i = 0; i < ids.length; i += MAX_RELEASE_IDS) {
         const slice = ids.slice(i, i + MAX_RELEASE_IDS)
         for (const hex of slice) book.startRelease(hex, holder)
@@ -315,44 +369,69 @@ export class Repairer {
     return released
   }
 
-  /** Keeps the latest manifest on two live holders; republishes the pointer when they change (or it never went out). */
+  /**
+   * Keeps a retained version's manifest on two live holders with running
+   * leases (storing it again renews a lease), and, for the latest version,
+   * republishes the pointer when its holders changed or it never went out.
+   */
   private async repairManifest(
-    version: number,
+    v: RetainedVersion,
     live: HolderInfo[],
     memberIds: ReadonlySet<string>,
     viewReady: boolean,
     overdue: ReadonlySet<string>,
+    renewBy: number,
     report: RepairReport,
     signal: AbortSignal
   ): Promise<void> {
     const { store, libp2p, identity, verifier, reach, pointers, log } = this.components
-    const placement = await store.getManifestPlacement(version)
-    const sealed = await store.getManifest(version)
+    const placement = await store.getManifestPlacement(v.version)
+    const sealed = await store.getManifest(v.version)
     if (placement === undefined || sealed === undefined) return
-    const holders = placement.holders.filter(h => (!viewReady || memberIds.has(h)) && !overdue.has(h))
-    let changed = holders.length !== placement.holders.length
+    const kept = placement.holders.filter(h => (!viewReady || memberIds.has(h.holder)) && !overdue.has(h.holder))
+    let changed = kept.length !== placement.holders.length
+    const put = async (holder: HolderInfo): Promise<ManifestCopy | undefined> => {
+      try {
+        const att = await putManifest(libp2p, peerIdFromString(holder.peerIdString), sealed, this.init.leaseMs, {
+          signal,
+          timeoutMs: this.init.requestTimeoutMs
+        })
+        const ok = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } })
+        report.manifestMoved++
+        changed = true
+        return { holder: holder.peerIdString, leaseExpiresAt: ok.leaseExpiresAt }
+      } catch (err) {
+        if (signal.aborted) throw signal.reason
+        log?.('manifest store failed', { holder: holder.peerIdString, version: v.version, err: String(err) })
+        return undefined
+      }
+    }
+    const byId = new Map(live.map(h => [h.peerIdString, h]))
+    const holders: ManifestCopy[] = []
+    for (const copy of kept) {
+      const info = byId.get(copy.holder)
+      // a lease about to end is renewed by storing the manifest again; a holder that refuses loses its place
+      if (copy.leaseExpiresAt <= renewBy && info !== undefined && !reach.isDown(copy.holder)) {
+        const renewed = await put(info)
+        if (renewed !== undefined) holders.push(renewed)
+        else changed = true
+      } else holders.push(copy)
+    }
     if (holders.length < REPLICAS) {
       const ranked = rankHolders(placement.manifestId, identity.peerId, live, Math.min(sealed.length, 65_536))
       for (const h of ranked) {
         if (holders.length >= REPLICAS) break
-        if (holders.includes(h.peerIdString) || reach.isDown(h.peerIdString)) continue
-        try {
-          const att = await putManifest(libp2p, peerIdFromString(h.peerIdString), sealed, { signal, timeoutMs: this.init.requestTimeoutMs })
-          verifier.verify(att, { owner: identity.peerId, holder: h.peerId, item: { id: placement.manifestId, size: sealed.length } })
-          holders.push(h.peerIdString)
-          report.manifestMoved++
-          changed = true
-        } catch (err) {
-          if (signal.aborted) throw signal.reason
-          log?.('manifest store failed; trying the next holder', { holder: h.peerIdString, err: String(err) })
-        }
+        if (holders.some(c => c.holder === h.peerIdString) || reach.isDown(h.peerIdString)) continue
+        const placed = await put(h)
+        if (placed !== undefined) holders.push(placed)
       }
     }
-    let published = placement.published && !changed
-    if (!published && holders.length > 0) {
+    const moved = holders.map(h => h.holder).join() !== placement.holders.map(h => h.holder).join()
+    let published = placement.published && !moved
+    if (v.latest && !published && holders.length > 0) {
       try {
         await pointers.publish(
-          { version, manifestId: placement.manifestId, holders: holders.map(peerIdBytes) },
+          { version: v.version, manifestId: placement.manifestId, holders: holders.map(h => peerIdBytes(h.holder)) },
           { signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) }
         )
         published = true
@@ -362,6 +441,6 @@ export class Repairer {
         log?.('publishing the version pointer failed; will retry on the next repair', { err: String(err) })
       }
     }
-    if (changed || published !== placement.published) await store.putManifestPlacement(version, { manifestId: placement.manifestId, holders, published })
+    if (changed || published !== placement.published) await store.putManifestPlacement(v.version, { manifestId: placement.manifestId, holders, published })
   }
 }

@@ -1,7 +1,10 @@
+import pRetry from 'p-retry'
 import { MeshkeepError } from '../core/index.js'
 
 export interface RetryOptions {
+  /** attempts in all, the first included */
   attempts: number
+  /** delay before the first retry; it doubles per retry, randomized ×1–2 */
   baseDelayMs: number
   maxDelayMs: number
   signal?: AbortSignal
@@ -14,26 +17,24 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof MeshkeepError ? ['UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED', 'BUSY'].includes(err.code) : true
 }
 
-/** Exponential backoff with full jitter. */
-export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn()
-    } catch (err) {
-      if (attempt >= opts.attempts || !isRetryable(err) || opts.signal?.aborted === true) throw err
-      opts.onRetry?.(err, attempt)
-      const cap = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1))
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, Math.random() * cap)
-        opts.signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t)
-            reject(opts.signal?.reason)
-          },
-          { once: true }
-        )
-      })
+/**
+ * Our retry policy for network exchanges, on `p-retry`: exponential backoff
+ * with jitter, retryable errors only ({@link isRetryable}), and an abort
+ * signal that ends the wait at once.
+ */
+export function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  return pRetry(() => fn(), {
+    retries: Math.max(0, opts.attempts - 1),
+    minTimeout: opts.baseDelayMs,
+    maxTimeout: opts.maxDelayMs,
+    factor: 2,
+    randomize: true,
+    signal: opts.signal,
+    unref: true,
+    shouldRetry: ({ error, attemptNumber }) => {
+      if (!isRetryable(error)) return false
+      opts.onRetry?.(error, attemptNumber)
+      return true
     }
-  }
+  })
 }

@@ -1,4 +1,20 @@
-import type { Candidate, ChunkHealth } from '../core/index.js'
+import type { Candidate, ChunkAttestation, ChunkHealth, HealthSummary } from '../core/index.js'
+
+/**
+ * One remote copy of one of the owner's chunks: the owner's single model of
+ * a copy. The copy book owns every copy; health, repair, audits, release and
+ * the `replication` view derive from it.
+ */
+export interface Copy {
+  /** the holder's peer id */
+  holder: string
+  /** the holder's signed receipt; absent when the copy was verified by an audit only (found after recovery) */
+  attestation?: ChunkAttestation
+  /** when the receipt (or the verifying audit) was checked, ms */
+  attestedAt: number
+  /** the end of the holder's lease on it, ms */
+  leaseExpiresAt: number
+}
 
 /** A holder the owner may place chunks on. */
 export interface HolderInfo extends Candidate {
@@ -13,6 +29,10 @@ export interface HolderDirectory {
    * from `members()` is not taken as having left. @default always ready
    */
   ready?: () => boolean
+  /** Rebuilds the view now (a recovery that missed a chunk asks for this). @default no-op */
+  refresh?: (options: { signal: AbortSignal }) => Promise<void>
+  /** Peers this node is connected to that speak the mesh protocols: holders the view may not know yet. @default none */
+  connectedPeers?: () => string[]
 }
 
 /** The signed pointer to an owner's latest version, as the DHT stores it. */
@@ -28,9 +48,16 @@ export interface PointerDirectory {
   resolve: (options?: { signal?: AbortSignal }) => Promise<VersionPointerInfo | undefined>
 }
 
+/** Progress of a long operation, for a progress bar. */
 export interface Progress {
+  /** what the operation is doing now */
+  phase?: 'waiting for the mesh' | 'finding the manifest' | 'transferring'
+  /** members in the registry view (while waiting for the mesh) */
+  members?: number
   bytes: number
   chunks: number
+  /** bytes the operation will move in all, when known */
+  totalBytes?: number
 }
 
 export interface PutResult {
@@ -52,6 +79,20 @@ export interface RecoveryReport {
   bytes: number
   holdersUsed: string[]
   retries: number
+  /** how long the registry view took to settle before the transfer began, ms */
+  waitedMs: number
+  ms: number
+}
+
+/** A version read back (`get`): nothing about the node changed. */
+export interface ReadReport {
+  version: number
+  chunks: number
+  bytes: number
+  /** chunks read from this node's own copies */
+  localChunks: number
+  holdersUsed: string[]
+  retries: number
   ms: number
 }
 
@@ -62,6 +103,17 @@ export interface RepairStatus {
   moved: number
   /** copies that could not be placed */
   failed: number
+}
+
+/** One retained version, as `meshkeep versions` lists it. */
+export interface VersionInfo {
+  version: number
+  /** plaintext bytes */
+  size: number
+  chunks: number
+  /** when the version was written, ms since the Unix epoch */
+  createdAt: number
+  health: HealthSummary
 }
 
 /** One known remote copy of a chunk, as `replication()` lists it. */

@@ -12,7 +12,7 @@ import { MeshkeepError } from '../core/index.js'
 import type { KeyValueStore, KvOperation } from './kv.js'
 
 /** The layout this build reads and writes. Version 1 is the first stamped layout. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 export const SCHEMA_KEY = 'meta!schema'
 
 export interface Migration {
@@ -30,8 +30,35 @@ export interface Migration {
   plan: (store: KeyValueStore) => Promise<KvOperation[]>
 }
 
-/** Every migration since version 1, in order. Empty until the layout first changes. */
-export const MIGRATIONS: readonly Migration[] = []
+/** A held manifest's lease entry, as holder/chunk-store.ts encodes it: [leaseExpiresAt u64][storedAt u64][size u32]. */
+function manifestLeaseEntry(size: number, storedAt: number, leaseExpiresAt: number): Uint8Array {
+  const out = new Uint8Array(20)
+  const v = new DataView(out.buffer)
+  v.setBigUint64(0, BigInt(leaseExpiresAt))
+  v.setBigUint64(8, BigInt(storedAt))
+  v.setUint32(16, size)
+  return out
+}
+
+/** The lease v1 manifests get: the holder's longest lease (30 days), so every owner has time to renew. */
+const V2_MANIFEST_LEASE_MS = 30 * 24 * 3600 * 1000
+
+/** Every migration since version 1, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    to: 2,
+    describe: 'holder: manifests held for others get a lease entry (n!<owner>!<version>), so they expire and are collected like chunks',
+    async plan(store) {
+      const now = Date.now()
+      const ops: KvOperation[] = []
+      for await (const [key, value] of store.entries({ gte: '!holder!m!', lt: '!holder!m"' })) {
+        ops.push({ type: 'put', key: `!holder!n!${key.slice('!holder!m!'.length)}`, value: manifestLeaseEntry(value.length, now, now + V2_MANIFEST_LEASE_MS) })
+      }
+      return ops
+    }
+  }
+]
 
 export interface MigrateOptions {
   /** @default MIGRATIONS */

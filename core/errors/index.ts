@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   BUSY: 'the daemon is busy with conflicting work; retry later',
   QUOTA_EXCEEDED: 'a holder refused data: the owner quota or total capacity is full',
   RATE_LIMITED: 'too many requests from this peer; retry later',
+  NOT_ALLOWED: 'the holder does not serve this owner (its acceptOwners list), or the peer is not part of this mesh',
   TIMEOUT: 'an operation did not finish within its deadline',
   ABORTED: 'an operation was cancelled',
   UNAVAILABLE: 'no holder could serve the request',

@@ -1,14 +1,6 @@
 /**
  * @packageDocumentation
- * Per-chunk replication health and its aggregates.
+ * Per-chunk replication health and its aggregates: pure rules over the
+ * copies the owner's copy book counts.
  */
-export {
-  type ChunkHealth,
-  type CopyRecord,
-  classifyChunk,
-  type HealthSummary,
-  HealthTracker,
-  REPLICATION_TARGET,
-  type RecoveryConfidence,
-  summarize
-} from './health.js'
+export { type ChunkHealth, classifyChunk, type HealthSummary, type RecoveryConfidence, summarize } from './health.js'

@@ -17,6 +17,10 @@ export interface Placement<C extends Candidate = Candidate> {
   fallbacks: C[]
 }
 
+/**
+ * The replication factor: remote copies of every chunk and manifest. The one
+ * home of this number; placement, health, repair and the owner all read it.
+ */
 export const REPLICAS = 2
 
 const DOMAIN = new TextEncoder().encode('meshkeep/rendezvous/v1')

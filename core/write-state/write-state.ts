@@ -40,8 +40,9 @@ export const CONTEXT_RULES: { [T in WriteEventType]: (ctx: WriteContext, ev: Ext
   PEER_CONNECTED: ctx => ({ ...ctx, peerSeen: true }),
   // Knowing registry members implies having reached a peer.
   REGISTRY_UPDATED: (ctx, ev) => ({ ...ctx, remoteMembers: ev.remoteMembers, peerSeen: ctx.peerSeen || ev.remoteMembers > 0 }),
-  // A new version starts its grace period. Writers call assertWritable() first, so in DEGRADED no version is written.
-  VERSION_WRITTEN: ctx => ({ ...ctx, latest: 'pending' }),
+  // A new version is pending until replicated. It does not end an overdue period: the grace
+  // period measures how long replication has been failing, not the age of the latest version.
+  VERSION_WRITTEN: ctx => ({ ...ctx, latest: ctx.latest === 'overdue' ? 'overdue' : 'pending' }),
   LATEST_REPLICATED: ctx => ({ ...ctx, latest: ctx.latest === 'none' ? 'none' : 'replicated' }),
   // Losing a copy of a replicated version starts a fresh grace period for repair.
   LATEST_UNDER_REPLICATED: ctx => ({ ...ctx, latest: ctx.latest === 'replicated' ? 'pending' : ctx.latest }),
@@ -84,6 +85,12 @@ export interface WriteStateMachineInit {
 /**
  * Holds the write context, applies events, runs the grace timer from
  * `tick()`, and refuses writes in DEGRADED.
+ *
+ * The grace clock starts when the latest version stops being fully
+ * replicated (a first version, a lost copy) and stops only when it is fully
+ * replicated again. Writing a new version while pending does not restart it,
+ * so an owner that keeps writing while replication keeps failing is blocked
+ * once the grace period has passed, however often it writes.
  */
 export class WriteStateMachine {
   private ctx: WriteContext = { peerSeen: false, remoteMembers: 0, latest: 'none' }
@@ -110,7 +117,7 @@ export class WriteStateMachine {
     const from = this.state
     const before = this.ctx.latest
     this.ctx = applyEvent(this.ctx, ev)
-    if (this.ctx.latest === 'pending' && (before !== 'pending' || ev.type === 'VERSION_WRITTEN')) this.pendingSince = this.now()
+    if (this.ctx.latest === 'pending' && before !== 'pending') this.pendingSince = this.now()
     const to = this.state
     if (from !== to) this.onTransition?.(from, to, ev)
     return to
@@ -122,6 +129,11 @@ export class WriteStateMachine {
       return this.dispatch({ type: 'GRACE_EXPIRED' })
     }
     return this.state
+  }
+
+  /** Since when the latest version has lacked full replication, ms (undefined while replicated or before any version). */
+  get underReplicatedSince(): number | undefined {
+    return this.ctx.latest === 'pending' || this.ctx.latest === 'overdue' ? this.pendingSince : undefined
   }
 
   /** A short reason shown with WRITE_BLOCKED (e.g. "12 of 40 chunks lack two copies"). */

@@ -23,6 +23,8 @@ export interface StreamOptions {
   signal?: AbortSignal
   /** bytes moved so far */
   onProgress?: (bytes: number) => void
+  /** download methods: what the daemon says the operation is doing (ask for it with `params.progress: true`) */
+  onStatus?: (status: Record<string, unknown>) => void
 }
 
 /** Responses can be large (per-chunk replication of a big state): lines up to 256 MiB. */
@@ -193,6 +195,10 @@ export class ControlClient {
           throw new MeshkeepError('INVALID_MESSAGE', `the daemon answered ${method} without a byte stream`)
         }
         const frame = await this.guard(this.reader.readFrame(readOpts), signal)
+        if (frame.kind === 'status') {
+          options.onStatus?.(frame.status)
+          continue
+        }
         if (frame.kind === 'data') {
           await sink(frame.bytes)
           received += frame.bytes.length

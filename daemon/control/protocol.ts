@@ -27,6 +27,17 @@ export const FRAME_END = 0
 /** Frame header value that ends a stream because its sender gave up; the response line that follows carries the error. */
 export const FRAME_ABORT = 0xffff_ffff
 
+/**
+ * Frame header value of a status frame, sent by the daemon in a download
+ * whose request asked for them (`params.progress: true`): a u32 length
+ * follows, then that many bytes of a UTF-8 JSON object describing what the
+ * operation is doing (e.g. `{"phase":"waiting for the mesh","members":3}`).
+ */
+export const FRAME_STATUS = 0xffff_fffe
+
+/** Largest status frame payload, bytes. */
+export const MAX_STATUS_BYTES = 4096
+
 /** Bytes of a frame header (u32 big-endian payload length). */
 export const FRAME_HEADER_BYTES = 4
 
@@ -44,7 +55,8 @@ export const METHODS = {
   shutdown: 'none',
   put: 'upload',
   get: 'download',
-  recover: 'download'
+  recover: 'download',
+  versions: 'none'
 } as const satisfies Record<string, StreamKind>
 
 export type MethodName = keyof typeof METHODS

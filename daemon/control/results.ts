@@ -3,7 +3,7 @@
  * daemon builds these; the CLI prints them; docs/CONTROL-SOCKET.md lists them.
  */
 import type { ChunkHealth, RecoveryConfidence, WriteState } from '../../core/index.js'
-import type { PutResult } from '../../owner/index.js'
+import type { PutResult, ReadReport, RecoveryReport, VersionInfo } from '../../owner/index.js'
 
 export interface IdResult {
   peerId: string
@@ -86,13 +86,15 @@ export interface PutRpcResult extends PutResult {
   chunksReplicated: number
 }
 
-export interface RecoverRpcResult {
-  version: number
-  chunks: number
-  bytes: number
-  holdersUsed: string[]
-  retries: number
-  ms: number
+/** `recover`: the recovery report. */
+export type RecoverRpcResult = RecoveryReport
+
+/** `get`: the read report (a pure read: nothing about the node changed). */
+export type GetRpcResult = ReadReport
+
+/** `versions`: every retained version, ascending. */
+export interface VersionsResult {
+  versions: VersionInfo[]
 }
 
 export interface LeaveResult {

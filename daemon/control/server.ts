@@ -15,6 +15,12 @@ export interface MethodContext {
   upload: () => AsyncIterable<Uint8Array>
   /** download methods: sends bytes to the client, waiting while the client is slow to read */
   send: (bytes: Uint8Array) => Promise<void>
+  /**
+   * download methods whose request asked for it (`params.progress: true`):
+   * tells the client what the operation is doing (a status frame). Best
+   * effort: a status that cannot be written is dropped.
+   */
+  status: (status: Record<string, unknown>) => void
 }
 
 export type MethodHandler = (params: Record<string, unknown>, ctx: MethodContext) => Promise<unknown>
@@ -255,7 +261,7 @@ export class ControlServer {
       const signal = this.requestSignal(conn)
       let result: unknown
       try {
-        result = await this.init.methods[method](params as Record<string, unknown>, { signal, upload: noUpload, send: noDownload })
+        result = await this.init.methods[method](params as Record<string, unknown>, { signal, upload: noUpload, send: noDownload, status: noStatus })
       } catch (err) {
         if (!notification) await this.replyError(conn, id, method, err)
         return
@@ -292,6 +298,10 @@ export class ControlServer {
           state.terminated = true
           throw new MeshkeepError('ABORTED', 'the client aborted the upload')
         }
+        if (frame.kind === 'status') {
+          state.violated = true
+          throw new MeshkeepError('INVALID_MESSAGE', 'status frames travel only from the daemon to the client')
+        }
         yield frame.bytes
       }
     }
@@ -303,7 +313,8 @@ export class ControlServer {
         used = true
         return upload()
       },
-      send: noDownload
+      send: noDownload,
+      status: noStatus
     }
     let result: unknown
     let failure: unknown
@@ -339,10 +350,27 @@ export class ControlServer {
   private async runDownload(conn: Connection, id: RequestId, method: MethodName, params: Record<string, unknown>): Promise<void> {
     const signal = this.requestSignal(conn)
     const writeOpts = { drainTimeoutMs: this.streamTimeoutMs, signal }
-    const ctx: MethodContext = { signal, upload: noUpload, send: bytes => conn.writer.writeData(bytes, writeOpts) }
+    // status frames are only for clients that asked (older clients would read one as a data frame)
+    const { progress, ...methodParams } = params
+    let writing: Promise<void> = Promise.resolve()
+    const ctx: MethodContext = {
+      signal,
+      upload: noUpload,
+      send: async bytes => {
+        await writing
+        await conn.writer.writeData(bytes, writeOpts)
+      },
+      status:
+        progress === true
+          ? s => {
+              writing = writing.then(() => conn.writer.writeStatus(s, writeOpts)).catch(() => {})
+            }
+          : noStatus
+    }
     let result: unknown
     try {
-      result = await this.init.methods[method](params, ctx)
+      result = await this.init.methods[method](methodParams, ctx)
+      await writing
     } catch (err) {
       if (conn.writer.closed) return
       await conn.writer.writeAbort().catch(() => {})
@@ -371,6 +399,8 @@ export class ControlServer {
 function noUpload(): AsyncIterable<Uint8Array> {
   throw new MeshkeepError('INTERNAL', 'this method takes no upload')
 }
+
+function noStatus(): void {}
 
 function noDownload(): Promise<void> {
   throw new MeshkeepError('INTERNAL', 'this method sends no bytes')

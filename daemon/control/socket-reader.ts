@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net'
 import { MeshkeepError } from '../../core/index.js'
-import { FRAME_ABORT, FRAME_END, FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from './protocol.js'
+import { FRAME_ABORT, FRAME_END, FRAME_HEADER_BYTES, FRAME_STATUS, MAX_FRAME_BYTES, MAX_STATUS_BYTES } from './protocol.js'
 
 export type LineResult = { kind: 'line'; text: string } | { kind: 'oversized'; bytes: number } | { kind: 'eof' }
 
-export type Frame = { kind: 'data'; bytes: Buffer } | { kind: 'end' } | { kind: 'abort' }
+export type Frame = { kind: 'data'; bytes: Buffer } | { kind: 'status'; status: Record<string, unknown> } | { kind: 'end' } | { kind: 'abort' }
 
 export interface ReadOptions {
   /** give up with TIMEOUT when no byte arrives for this long, ms */
@@ -123,6 +123,20 @@ export class SocketReader {
     const n = header.readUInt32BE(0)
     if (n === FRAME_END) return { kind: 'end' }
     if (n === FRAME_ABORT) return { kind: 'abort' }
+    if (n === FRAME_STATUS) {
+      const length = (await this.readExact(FRAME_HEADER_BYTES, options)).readUInt32BE(0)
+      if (length > MAX_STATUS_BYTES) throw new MeshkeepError('INVALID_MESSAGE', `status frame of ${length} bytes is over the ${MAX_STATUS_BYTES}-byte limit`)
+      const body = await this.readExact(length, options)
+      let status: unknown
+      try {
+        status = JSON.parse(body.toString('utf8'))
+      } catch {
+        throw new MeshkeepError('INVALID_MESSAGE', 'a status frame is not JSON')
+      }
+      if (typeof status !== 'object' || status === null || Array.isArray(status))
+        throw new MeshkeepError('INVALID_MESSAGE', 'a status frame is not a JSON object')
+      return { kind: 'status', status: status as Record<string, unknown> }
+    }
     if (n > MAX_FRAME_BYTES) throw new MeshkeepError('INVALID_MESSAGE', `frame of ${n} bytes is over the ${MAX_FRAME_BYTES}-byte limit`)
     return { kind: 'data', bytes: await this.readExact(n, options) }
   }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { MeshkeepError } from '../../core/index.js'
-import { FRAME_ABORT, FRAME_END, frameHeader, MAX_FRAME_BYTES } from './protocol.js'
+import { FRAME_ABORT, FRAME_END, FRAME_STATUS, frameHeader, MAX_FRAME_BYTES, MAX_STATUS_BYTES } from './protocol.js'
 
 export interface WriteOptions {
   /** give up with TIMEOUT when the peer reads nothing for this long, ms */
@@ -32,6 +32,15 @@ export class SocketWriter {
       this.socket.write(frameHeader(part.length))
       await this.write(part, options)
     }
+  }
+
+  /** Writes one status frame (a JSON object; dropped when over MAX_STATUS_BYTES). */
+  async writeStatus(status: Record<string, unknown>, options: WriteOptions = {}): Promise<void> {
+    const body = Buffer.from(JSON.stringify(status))
+    if (body.length > MAX_STATUS_BYTES) return
+    this.socket.write(frameHeader(FRAME_STATUS))
+    this.socket.write(frameHeader(body.length))
+    await this.write(body, options)
   }
 
   async writeEnd(options: WriteOptions = {}): Promise<void> {

@@ -107,7 +107,14 @@ export class MeshNode {
         identity: this.identity,
         keys: this.keys,
         store: new OwnerStore(this.db.store.sub('owner')),
-        directory: { members: () => this.registry.view().members, ready: () => this.registry.view().updatedAt > 0 },
+        directory: {
+          members: () => this.registry.view().members,
+          ready: () => this.registry.view().updatedAt > 0,
+          refresh: async ({ signal }) => {
+            await this.registry.refresh({ signal })
+          },
+          connectedPeers: () => [...new Set(this.libp2p.getConnections().map(c => c.remotePeer.toString()))]
+        },
         pointers
       },
       { ...this.init.owner, log: this.init.log }

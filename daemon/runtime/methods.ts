@@ -3,8 +3,10 @@
  * MeshNode and a plain JSON result (daemon/control/results.ts).
  */
 import { MeshkeepError, WRITE_STATE_ADVICE } from '../../core/index.js'
+import type { Progress } from '../../owner/index.js'
 import type { MethodContext, MethodTable } from '../control/index.js'
 import type {
+  GetRpcResult,
   HoldingsResult,
   IdResult,
   LeaveResult,
@@ -13,7 +15,8 @@ import type {
   RecoverRpcResult,
   ReplicationResult,
   ShutdownResult,
-  StatusResult
+  StatusResult,
+  VersionsResult
 } from '../control/results.js'
 import type { MeshNode } from '../node/mesh-node.js'
 import type { DaemonStats } from './stats.js'
@@ -39,10 +42,14 @@ function checkParams(method: string, params: Record<string, unknown>, allowed: r
 }
 
 /**
- * Put and the reads (get, recover) exclude each other: a recover replaces
- * the owner's latest version, which a concurrent put would race. A put that
- * arrives while another put runs supersedes it (the owner's own rule: the
- * older one aborts and publishes nothing).
+ * Which operations may run together (docs/USER-GUIDE.md, "Concurrent
+ * operations"):
+ * - a `put` supersedes a `put` in flight (the older one aborts and publishes
+ *   nothing: the owner's own rule);
+ * - `recover` replaces this node's latest version, so it excludes `put` and
+ *   another `recover` (`BUSY`);
+ * - `get` is a pure read of a retained version: it runs beside anything,
+ *   any number at once.
  */
 class OperationGuard {
   private readonly running = new Map<number, { method: string; startedAt: number }>()
@@ -53,7 +60,12 @@ class OperationGuard {
   }
 
   async run<T>(method: 'put' | 'get' | 'recover', fn: () => Promise<T>): Promise<T> {
-    const conflicting = this.list().find(op => (method === 'put' ? op.method !== 'put' : op.method === 'put' || op.method === 'recover'))
+    const conflicts = (other: string): boolean => {
+      if (method === 'get' || other === 'get') return false
+      if (method === 'put') return other === 'recover'
+      return other === 'put' || other === 'recover'
+    }
+    const conflicting = this.list().find(op => conflicts(op.method))
     if (conflicting !== undefined) {
       throw new MeshkeepError('BUSY', `a ${conflicting.method} is running (since ${new Date(conflicting.startedAt).toISOString()}); retry when it has finished`)
     }
@@ -64,6 +76,32 @@ class OperationGuard {
     } finally {
       this.running.delete(key)
     }
+  }
+}
+
+/** Longest `timeoutMs` a read or recovery may ask for: a day. */
+const MAX_TRANSFER_TIMEOUT_MS = 24 * 3600 * 1000
+
+function positiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new MeshkeepError(
+      'INVALID_PARAMS',
+      `${name} must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got ${JSON.stringify(value)}`
+    )
+  }
+  return value
+}
+
+/** Progress of a transfer as status frames (the CLI shows them on a TTY). */
+function statusOf(ctx: MethodContext): (p: Progress) => void {
+  let last = ''
+  return p => {
+    if (p.phase === 'transferring') return // the client counts the bytes itself
+    const key = `${p.phase}:${p.members ?? ''}`
+    if (key === last) return
+    last = key
+    ctx.status({ phase: p.phase, ...(p.members === undefined ? {} : { members: p.members }) })
   }
 }
 
@@ -108,13 +146,6 @@ export function createMethods(deps: MethodDeps): MethodTable {
       uptimeMs: Date.now() - stats.startedAt,
       software: deps.software
     }
-  }
-
-  const recoverInto = async (ctx: MethodContext): Promise<RecoverRpcResult> => {
-    const report = await node.owner.recover(bytes => ctx.send(bytes), { signal: ctx.signal })
-    stats.recoveredBytes += report.bytes
-    stats.recoveries++
-    return { ...report }
   }
 
   return {
@@ -197,34 +228,30 @@ export function createMethods(deps: MethodDeps): MethodTable {
     },
 
     get: async (params, ctx) => {
-      checkParams('get', params, ['version'])
-      const wanted = params.version
-      if (wanted !== undefined && wanted !== null && (typeof wanted !== 'number' || !Number.isSafeInteger(wanted) || wanted < 1)) {
-        throw new MeshkeepError('INVALID_PARAMS', `version must be a positive integer, got ${JSON.stringify(wanted)}`)
-      }
-      const latest = node.owner.latestManifest
-      if (latest === undefined) {
-        throw new MeshkeepError('NOT_FOUND', 'this node has no state version yet: meshkeep put stores one, meshkeep recover rebuilds one from the network')
-      }
-      if (typeof wanted === 'number' && wanted !== latest.version) {
-        throw new MeshkeepError('NOT_FOUND', `version ${wanted} is not available: only the latest version (${latest.version}) can be read back`)
-      }
+      checkParams('get', params, ['version', 'timeoutMs'])
+      const version = positiveInteger('version', params.version)
+      const timeoutMs = positiveInteger('timeoutMs', params.timeoutMs, MAX_TRANSFER_TIMEOUT_MS)
       return ops.run('get', async () => {
-        const result = await recoverInto(ctx)
-        // the network may know a newer version (written by this identity elsewhere): that is recover's job, not get's
-        if (result.version !== latest.version) {
-          throw new MeshkeepError(
-            'NOT_FOUND',
-            `the network serves version ${result.version}, not this node's latest version ${latest.version}; use meshkeep recover`
-          )
-        }
-        return result
+        const report = await node.owner.read(version, bytes => ctx.send(bytes), { signal: ctx.signal, timeoutMs, onProgress: statusOf(ctx) })
+        stats.readBytes += report.bytes
+        return report satisfies GetRpcResult
       })
     },
 
     recover: async (params, ctx) => {
-      checkParams('recover', params)
-      return ops.run('recover', () => recoverInto(ctx))
+      checkParams('recover', params, ['timeoutMs'])
+      const timeoutMs = positiveInteger('timeoutMs', params.timeoutMs, MAX_TRANSFER_TIMEOUT_MS)
+      return ops.run('recover', async () => {
+        const report = await node.owner.recover(bytes => ctx.send(bytes), { signal: ctx.signal, timeoutMs, onProgress: statusOf(ctx) })
+        stats.recoveredBytes += report.bytes
+        stats.recoveries++
+        return report satisfies RecoverRpcResult
+      })
+    },
+
+    versions: async params => {
+      checkParams('versions', params)
+      return { versions: node.owner.versions() } satisfies VersionsResult
     }
   }
 }

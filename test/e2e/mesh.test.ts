@@ -110,7 +110,7 @@ describe('a mesh of daemons, through the CLI', { timeout: 240_000 }, () => {
     const other = await ws.path('v2.bin')
     const v2 = await runCli(['get', other, '--version', '2', '--data-dir', owner.dataDir])
     assert.equal(v2.code, 1)
-    assert.match(v2.stderr, /^error NOT_FOUND: version 2 is not available/m)
+    assert.match(v2.stderr, /^error NOT_FOUND: version 2 is not retained on this node; retained versions: 1$/m)
     await assert.rejects(readFile(other), /ENOENT/, 'a refused get leaves no file')
   })
 

@@ -87,7 +87,7 @@ describe('audits: damaged copies fail, are dropped and repaired elsewhere', { ti
         const lie = bytesEqual(c.id, id2)
         if (lie) lied++
         const data = lie ? wrong : await h2.holder.chunks.getChunk(ctx.remotePeer.toString(), c.id)
-        proofs.push(auditProof(c.nonce, data, Date.now() + 3_600_000))
+        proofs.push(auditProof(c.nonce, data === undefined ? undefined : { bytes: data, leaseExpiresAt: Date.now() + 3_600_000 }))
       }
       return { ...OK, proofs }
     })

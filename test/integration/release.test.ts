@@ -53,7 +53,13 @@ describe('release: only the latest retainVersions versions stay at the holders',
       // background release after the put; wait until the holders show exactly the retained set
       await waitFor(
         async () => {
-          if ((await owner.owner.versions()).join() !== retained.join()) return false
+          if (
+            owner.owner
+              .versions()
+              .map(v => v.version)
+              .join() !== retained.join()
+          )
+            return false
           for (const id of everSeen) if ((await copies(id)) !== (used.has(id) ? 2 : 0)) return false
           return true
         },

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type KeyValueStore, type Migration, migrate, type OpenedDatabase, openLevel, SCHEMA_KEY, SCHEMA_VERSION } from '../../storage/index.js'
+import { type KeyValueStore, MIGRATIONS, type Migration, migrate, type OpenedDatabase, openLevel, SCHEMA_KEY, SCHEMA_VERSION } from '../../storage/index.js'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b))
@@ -66,6 +66,9 @@ const v1to2: Migration = {
   }
 }
 
+/** Stamps unstamped v1 data as version 1 and stops there (the real migrations take it further). */
+const STAMP_V1 = { target: 1, migrations: [] }
+
 describe('schema migrations', () => {
   it('stamps a fresh database with SCHEMA_VERSION, and the stamp survives a reopen', async () => {
     const { db: first, path } = await db()
@@ -82,7 +85,7 @@ describe('schema migrations', () => {
     await seedV1(d.store)
     const before = await snapshot(d.store)
     const logs: string[] = []
-    assert.deepEqual(await migrate(d.store, { log: msg => logs.push(msg) }), { from: 1, to: 1, applied: [] })
+    assert.deepEqual(await migrate(d.store, { log: msg => logs.push(msg), target: 1, migrations: [] }), { from: 1, to: 1, applied: [] })
     assert.deepEqual(
       (await snapshot(d.store)).filter(([k]) => k !== SCHEMA_KEY),
       before
@@ -97,7 +100,7 @@ describe('schema migrations', () => {
   it('runs a v1→v2 migration: data and version change together', async () => {
     const { db: d } = await db()
     await seedV1(d.store)
-    await migrate(d.store)
+    await migrate(d.store, STAMP_V1)
     const result = await migrate(d.store, { migrations: [v1to2], target: 2 })
     assert.deepEqual(result, { from: 1, to: 2, applied: [v1to2.describe] })
     const owner = d.store.sub('owner')
@@ -126,7 +129,7 @@ describe('schema migrations', () => {
   it('a failing migration changes nothing: not the data, not the version', async () => {
     const { db: d } = await db()
     await seedV1(d.store)
-    await migrate(d.store)
+    await migrate(d.store, STAMP_V1)
     const before = await snapshot(d.store)
     const broken: Migration = {
       from: 1,
@@ -148,7 +151,7 @@ describe('schema migrations', () => {
   it('each step is its own atomic batch: v1→v2 sticks when v2→v3 fails', async () => {
     const { db: d } = await db()
     await seedV1(d.store)
-    await migrate(d.store)
+    await migrate(d.store, STAMP_V1)
     const v2to3: Migration = {
       from: 2,
       to: 3,
@@ -183,5 +186,34 @@ describe('schema migrations', () => {
     const sneaky: Migration = { from: 1, to: 2, describe: 'sneaky', plan: async () => [{ type: 'put', key: SCHEMA_KEY, value: enc('9') }] }
     await assert.rejects(migrate(d.store, { migrations: [sneaky], target: 2 }), { code: 'INTERNAL', message: /only migrate\(\) may write/ })
     assert.equal(dec(await d.store.get(SCHEMA_KEY)), '1')
+  })
+
+  it('the real v1→v2 migration gives every manifest held for others a lease entry, and leaves everything else alone', async () => {
+    const { db: d } = await db()
+    await seedV1(d.store)
+    const holder = d.store.sub('holder')
+    await holder.put('m!ownerA!0000000000000003', enc('sealed-3'))
+    await holder.put('m!ownerB!0000000000000001', enc('sealed-one'))
+    const before = await snapshot(d.store)
+    const t0 = Date.now()
+    assert.deepEqual(await migrate(d.store), { from: 1, to: SCHEMA_VERSION, applied: [MIGRATIONS[0]?.describe] })
+    const lease = (b: Uint8Array | undefined) => {
+      assert.ok(b !== undefined && b.length === 20)
+      const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
+      return { leaseExpiresAt: Number(v.getBigUint64(0)), storedAt: Number(v.getBigUint64(8)), size: v.getUint32(16) }
+    }
+    const a = lease(await holder.get('n!ownerA!0000000000000003'))
+    const b = lease(await holder.get('n!ownerB!0000000000000001'))
+    assert.equal(a.size, 'sealed-3'.length)
+    assert.equal(b.size, 'sealed-one'.length)
+    for (const l of [a, b]) {
+      assert.ok(l.storedAt >= t0 && l.storedAt <= Date.now())
+      assert.equal(l.leaseExpiresAt - l.storedAt, 30 * 24 * 3600 * 1000)
+    }
+    const after = (await snapshot(d.store)).filter(([k]) => k !== SCHEMA_KEY && !k.startsWith('!holder!n!'))
+    assert.deepEqual(
+      after,
+      before.filter(([k]) => k !== SCHEMA_KEY)
+    )
   })
 })

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { rankHolders } from '../../core/index.js'
-import { type HolderInfo, planChunk, Reachability } from '../../owner/index.js'
 import {
   AUDIT_SAMPLES,
   AUDIT_SEGMENT_BYTES,
@@ -10,8 +8,10 @@ import {
   auditRoot,
   auditSampleIndices,
   auditSegmentCount,
+  rankHolders,
   verifyAnswer
-} from '../../protocols/audit/index.js'
+} from '../../core/index.js'
+import { type HolderInfo, planChunk, Reachability } from '../../owner/index.js'
 
 const bytes = (n: number) => new Uint8Array(randomBytes(n))
 

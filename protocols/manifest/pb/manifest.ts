@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -7,6 +7,8 @@ export interface ManifestRequest {
   put: Uint8Array<ArrayBuffer>
   getVersion: bigint
   getLatest: boolean
+  leaseMs: bigint
+  list: boolean
 }
 
 export namespace ManifestRequest {
@@ -34,6 +36,16 @@ export namespace ManifestRequest {
           w.bool(obj.getLatest)
         }
 
+        if ((obj.leaseMs != null && obj.leaseMs !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.leaseMs)
+        }
+
+        if ((obj.list != null && obj.list !== false)) {
+          w.uint32(40)
+          w.bool(obj.list)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -41,7 +53,9 @@ export namespace ManifestRequest {
         const obj: any = {
           put: uint8ArrayAlloc(0),
           getVersion: 0n,
-          getLatest: false
+          getLatest: false,
+          leaseMs: 0n,
+          list: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -60,6 +74,14 @@ export namespace ManifestRequest {
             }
             case 3: {
               obj.getLatest = reader.bool()
+              break
+            }
+            case 4: {
+              obj.leaseMs = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.list = reader.bool()
               break
             }
             default: {
@@ -98,6 +120,20 @@ export namespace ManifestRequest {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.leaseMs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.list`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -125,6 +161,16 @@ export namespace ManifestRequest {
     value: boolean
   }
 
+  export interface ManifestRequestLeaseMsFieldEvent {
+    field: '$.leaseMs'
+    value: bigint
+  }
+
+  export interface ManifestRequestListFieldEvent {
+    field: '$.list'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ManifestRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ManifestRequest.codec())
   }
@@ -133,7 +179,7 @@ export namespace ManifestRequest {
     return decodeMessage(buf, ManifestRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ManifestRequest>): Generator<ManifestRequestPutFieldEvent | ManifestRequestGetVersionFieldEvent | ManifestRequestGetLatestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ManifestRequest>): Generator<ManifestRequestPutFieldEvent | ManifestRequestGetVersionFieldEvent | ManifestRequestGetLatestFieldEvent | ManifestRequestLeaseMsFieldEvent | ManifestRequestListFieldEvent> {
     return streamMessage(buf, ManifestRequest.codec(), opts)
   }
 }
@@ -143,6 +189,7 @@ export interface ManifestResponse {
   errorMessage: string
   manifest: Uint8Array<ArrayBuffer>
   receipt: Uint8Array<ArrayBuffer>
+  versions: bigint[]
 }
 
 export namespace ManifestResponse {
@@ -175,6 +222,13 @@ export namespace ManifestResponse {
           w.bytes(obj.receipt)
         }
 
+        if (obj.versions != null && obj.versions.length > 0) {
+          for (const value of obj.versions) {
+            w.uint32(40)
+            w.uint64(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -183,7 +237,8 @@ export namespace ManifestResponse {
           errorCode: '',
           errorMessage: '',
           manifest: uint8ArrayAlloc(0),
-          receipt: uint8ArrayAlloc(0)
+          receipt: uint8ArrayAlloc(0),
+          versions: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -208,6 +263,14 @@ export namespace ManifestResponse {
               obj.receipt = reader.bytes()
               break
             }
+            case 5: {
+              if (opts.limits?.versions != null && obj.versions.length === opts.limits.versions) {
+                throw new MaxLengthError('Decode error - repeated field "versions" had too many elements')
+              }
+
+              obj.versions.push(reader.uint64())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -217,6 +280,10 @@ export namespace ManifestResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          versions: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -251,6 +318,21 @@ export namespace ManifestResponse {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.versions != null && obj.versions === opts.limits.versions) {
+                throw new MaxLengthError('Streaming decode error - repeated field "versions" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.versions[]`,
+                index: obj.versions,
+                value: reader.uint64()
+              }
+
+              obj.versions++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -283,6 +365,12 @@ export namespace ManifestResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ManifestResponseVersionsFieldEvent {
+    field: '$.versions[]'
+    index: number
+    value: bigint
+  }
+
   export function encode (obj: Partial<ManifestResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ManifestResponse.codec())
   }
@@ -291,7 +379,7 @@ export namespace ManifestResponse {
     return decodeMessage(buf, ManifestResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ManifestResponse>): Generator<ManifestResponseErrorCodeFieldEvent | ManifestResponseErrorMessageFieldEvent | ManifestResponseManifestFieldEvent | ManifestResponseReceiptFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ManifestResponse>): Generator<ManifestResponseErrorCodeFieldEvent | ManifestResponseErrorMessageFieldEvent | ManifestResponseManifestFieldEvent | ManifestResponseReceiptFieldEvent | ManifestResponseVersionsFieldEvent> {
     return streamMessage(buf, ManifestResponse.codec(), opts)
   }
 }

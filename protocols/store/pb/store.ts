@@ -127,6 +127,12 @@ export namespace StoreRequest {
     index: number
   }
 
+  export interface StoreRequestItemsRenewFieldEvent {
+    field: '$.items[].renew'
+    value: boolean
+    index: number
+  }
+
   export interface StoreRequestLeaseMsFieldEvent {
     field: '$.leaseMs'
     value: bigint
@@ -140,7 +146,7 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemsIdFieldEvent | StoreRequestItemsDataFieldEvent | StoreRequestLeaseMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemsIdFieldEvent | StoreRequestItemsDataFieldEvent | StoreRequestItemsRenewFieldEvent | StoreRequestLeaseMsFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
@@ -148,6 +154,7 @@ export namespace StoreRequest {
 export interface StoreItem {
   id: Uint8Array<ArrayBuffer>
   data: Uint8Array<ArrayBuffer>
+  renew: boolean
 }
 
 export namespace StoreItem {
@@ -170,13 +177,19 @@ export namespace StoreItem {
           w.bytes(obj.data)
         }
 
+        if ((obj.renew != null && obj.renew !== false)) {
+          w.uint32(24)
+          w.bool(obj.renew)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           id: uint8ArrayAlloc(0),
-          data: uint8ArrayAlloc(0)
+          data: uint8ArrayAlloc(0),
+          renew: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -191,6 +204,10 @@ export namespace StoreItem {
             }
             case 2: {
               obj.data = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.renew = reader.bool()
               break
             }
             default: {
@@ -222,6 +239,13 @@ export namespace StoreItem {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.renew`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -244,6 +268,11 @@ export namespace StoreItem {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StoreItemRenewFieldEvent {
+    field: '$.renew'
+    value: boolean
+  }
+
   export function encode (obj: Partial<StoreItem>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreItem.codec())
   }
@@ -252,7 +281,7 @@ export namespace StoreItem {
     return decodeMessage(buf, StoreItem.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreItem>): Generator<StoreItemIdFieldEvent | StoreItemDataFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreItem>): Generator<StoreItemIdFieldEvent | StoreItemDataFieldEvent | StoreItemRenewFieldEvent> {
     return streamMessage(buf, StoreItem.codec(), opts)
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { leafHash, merkleTree, verifyInclusion } from '../../core/index.js'
+import { leafHash, merkleTree, verifyInclusion } from './merkle.js'
 
 /**
  * Proof of storage that an owner can check without a copy of the chunk.
