@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ReplicationResult, StatusResult } from '../daemon/control/results.js'
-import { DaemonProcess, type InitResult, initNode, runCli, stopAllChildren, waitFor } from '../test/helpers/daemon-process.js'
+import { DaemonProcess, type InitResult, initNode, runCli, stopAllChildren, waitFor } from './lib/daemon-process.js'
 
 const NODES = 5
 const STATE_BYTES = 8 * 1024 * 1024

@@ -10,8 +10,8 @@
  *   npm run bench -- --only replicate,recover --profile
  */
 import { join } from 'node:path'
+import { cleanupAll, installCleanupHandlers, keepTempDirs, tempDir } from '../lib/children.js'
 import { type BenchArgs, parseBenchArgs, type ScenarioName, USAGE } from './lib/args.js'
-import { cleanupAll, installCleanupHandlers, keepTempDirs, tempDir } from './lib/children.js'
 import { summariseProfiles } from './lib/cpu-profile.js'
 import { ensureHelia } from './lib/helia-install.js'
 import { describeMachine } from './lib/machine.js'
