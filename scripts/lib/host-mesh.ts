@@ -14,6 +14,7 @@ import { type Host, HostNetwork, type LinkRate } from './netns.js'
 export interface HostNode {
   name: string
   host: Host
+  /** the daemon now running on the host (a new one after `restart`) */
   daemon: DaemonProcess
   peerId: string
   /** the recovery phrase (of a node made with `init`) */
@@ -60,9 +61,9 @@ export class HostMesh {
     return mesh
   }
 
-  /** The first node's address: what every node bootstraps to. */
+  /** The address of the first node still running: what a new node bootstraps to. */
   get bootstrap(): string[] {
-    const first = this.nodes.values().next().value
+    const first = [...this.nodes.values()].find(n => n.daemon.running)
     return first === undefined ? [] : [first.daemon.addr]
   }
 
@@ -84,17 +85,29 @@ export class HostMesh {
     const dataDir = join(this.options.root, spec.name)
     const init = phrase === undefined ? await initNode(dataDir) : { peerId: await initFromPhrase(dataDir, phrase), phrase }
     const host = await this.net.addHost(spec.name, spec.rate)
-    const daemon = await DaemonProcess.start({
+    const daemon = await this.startDaemon(spec.name, host, dataDir)
+    const node: HostNode = { name: spec.name, host, daemon, peerId: init.peerId, phrase: init.phrase }
+    this.nodes.set(spec.name, node)
+    return node
+  }
+
+  /** Starts a stopped node's daemon again, on its host, from its data dir. */
+  async restart(name: string): Promise<HostNode> {
+    const node = this.node(name)
+    if (node.daemon.running) throw new Error(`${name} is running`)
+    node.daemon = await this.startDaemon(name, node.host, node.daemon.dataDir)
+    return node
+  }
+
+  private startDaemon(name: string, host: Host, dataDir: string): Promise<DaemonProcess> {
+    return DaemonProcess.start({
       ...this.options.daemon,
       dataDir,
       bootstrap: this.bootstrap,
       config: this.options.config,
-      logFile: join(this.options.root, `${spec.name}.log`),
+      logFile: join(this.options.root, `${name}.log`),
       ...onHost(host)
     })
-    const node: HostNode = { name: spec.name, host, daemon, peerId: init.peerId, phrase: init.phrase }
-    this.nodes.set(spec.name, node)
-    return node
   }
 
   /** Waits until every running daemon's registry view holds at least `members` members. */

@@ -30,10 +30,6 @@ export interface StartOptions {
   settings: DaemonSettings
   /** where stdout/stderr (JSON logs) go */
   logFile?: string
-  /** @default ['/ip4/127.0.0.1/tcp/0'] */
-  listen?: string[]
-  /** a command the daemon runs under (e.g. `ip netns exec NAME`) */
-  prefix?: string[]
 }
 
 export class BenchDaemon {
@@ -63,16 +59,19 @@ export class BenchDaemon {
     return this.process.addr
   }
 
+  /** The bench's view of a daemon started elsewhere (e.g. on a host of a HostMesh). */
+  static of(name: string, process: DaemonProcess): BenchDaemon {
+    return new BenchDaemon(name, process)
+  }
+
   static async start(o: StartOptions): Promise<BenchDaemon> {
     const d = await DaemonProcess.start({
       dataDir: o.dataDir,
       bootstrap: o.bootstrap,
-      listen: o.listen,
       env: o.settings.env,
       nodeArgs: o.settings.nodeArgs,
       // through the launcher, as users run it; node flags (a CPU profile) go in NODE_OPTIONS, which it passes on
       launcher: LAUNCHER,
-      prefix: o.prefix,
       logFile: o.logFile,
       keepLines: false,
       readyTimeoutMs: 90_000
