@@ -28,7 +28,7 @@ import { describeShortfall, replicationShortfall } from '../../scripts/lib/repli
 
 const NODES = 5
 const STATE_BYTES = 2 * 1024 * 1024
-const REPAIR_AFTER_MS = 30_000
+const REPAIR_AFTER_MS = 45_000
 /** Owner timers shortened so a partition is noticed in seconds; the ratios between them are the shipped ones' spirit. */
 const CONFIG = {
   registry: { refreshIntervalMs: '2s' },
@@ -232,7 +232,9 @@ describe('partitions heal on separate hosts', { timeout: 600_000 }, () => {
       SETTLE_MS,
       5000
     )
-    log(`version ${onVictim.version} (${puts} puts after the restore, ${since(t1)}): ${victim.name} holds ${onVictim.reachable} of ${onVictim.chunks} chunks`)
+    log(
+      `version ${onVictim.version} (${puts} put${puts === 1 ? '' : 's'} after the restore, ${since(t1)}): ${victim.name} holds ${onVictim.reachable} of ${onVictim.chunks} chunks`
+    )
     await settle(m, owner, 'the latest version to settle')
   })
 })
