@@ -10,8 +10,8 @@
  *   npm run bench -- --only replicate,recover --profile
  */
 import { join } from 'node:path'
+import { cleanupAll, installCleanupHandlers, keepTempDirs, tempDir } from '../lib/children.js'
 import { type BenchArgs, parseBenchArgs, type ScenarioName, USAGE } from './lib/args.js'
-import { cleanupAll, installCleanupHandlers, keepTempDirs, tempDir } from './lib/children.js'
 import { summariseProfiles } from './lib/cpu-profile.js'
 import { ensureHelia } from './lib/helia-install.js'
 import { describeMachine } from './lib/machine.js'
@@ -21,6 +21,7 @@ import { reportAttestation } from './scenarios/attestation.js'
 import { runCoreScenario } from './scenarios/core.js'
 import { runFootprint } from './scenarios/footprint.js'
 import { runHelia } from './scenarios/helia.js'
+import { HOSTS_STATE_BYTES, runHosts } from './scenarios/hosts.js'
 import { runIncremental } from './scenarios/incremental.js'
 import { MeshBench } from './scenarios/mesh-context.js'
 import { runRecover } from './scenarios/recover.js'
@@ -159,6 +160,10 @@ async function main(): Promise<number> {
           recoverMbps: want('recover') ? meshkeep.recoverMbps : undefined
         })
       )
+    }
+    if (want('hosts')) {
+      step(`9. separate hosts: put and recover ${formatSize(HOSTS_STATE_BYTES)}, every holder fast vs one 10x slower, ${args.runs} runs`)
+      await attempt(results, 'hosts', () => runHosts(root, results, args.runs))
     }
   } catch (err) {
     results.warn(`the bench stopped early: ${err instanceof Error ? err.message : String(err)}`)

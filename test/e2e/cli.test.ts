@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { after, describe, it } from 'node:test'
-import { initNode, runCli, Workspace } from '../helpers/daemon-process.js'
+import { initNode, runCli, Workspace } from '../../scripts/lib/daemon-process.js'
 
 // package.json is three levels up from dist/test/e2e and four from .build/cli/test/e2e
 const pkgText = await readFile(new URL('../../../package.json', import.meta.url), 'utf8').catch(() =>

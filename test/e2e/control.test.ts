@@ -24,7 +24,7 @@ import {
   startNotifyListener,
   Workspace,
   waitFor
-} from '../helpers/daemon-process.js'
+} from '../../scripts/lib/daemon-process.js'
 
 const PASSPHRASE = 'an example passphrase'
 

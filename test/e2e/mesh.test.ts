@@ -10,7 +10,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { WRITE_STATE_ADVICE } from '../../core/index.js'
 import type { HoldingsResult, ReplicationResult, StatusResult } from '../../daemon/control/results.js'
-import { type DaemonProcess, type InitResult, initNode, runCli, Workspace, waitFor } from '../helpers/daemon-process.js'
+import { type DaemonProcess, type InitResult, initNode, runCli, Workspace, waitFor } from '../../scripts/lib/daemon-process.js'
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
 

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { spawnTracked, stopChild } from './children.js'
+import { spawnTracked, stopChild } from '../../lib/children.js'
 
 interface Answer {
   id: number

@@ -25,9 +25,6 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `fn` until it returns something other than undefined, or throws after `timeoutMs`. */
-/** Thrown by a `waitFor` probe when waiting longer cannot help (the process it waits on has exited). */
-export class StopWaiting extends Error {}
-
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
@@ -36,7 +33,6 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
       const v = await fn()
       if (v !== undefined) return v
     } catch (err) {
-      if (err instanceof StopWaiting) throw err
       last = err
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (${last.message})` : ''}`)

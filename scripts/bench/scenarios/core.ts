@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { spawnTracked } from '../lib/children.js'
+import { spawnTracked } from '../../lib/children.js'
 import { benchScript } from '../lib/paths.js'
 import type { Results } from '../lib/report.js'
 import { fmt } from '../lib/report.js'

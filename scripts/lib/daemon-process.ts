@@ -2,45 +2,24 @@
  * Real meshkeep daemons as separate OS processes, driven through the built
  * CLI: spawn, wait until the control socket answers, talk to it, stop with
  * SIGTERM (SIGKILL as the last resort). Every process started here is
- * killed when the test process exits, whatever happens to the tests.
+ * registered in ./children.ts and killed when this process exits, whatever
+ * happens to the caller. Used by the testbed, the bench and the end-to-end
+ * tests alike.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { type ChildProcess, execFileSync } from 'node:child_process'
+import { createWriteStream, existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ControlClient } from '../../daemon/control/index.js'
+import { spawnTracked, stopAllChildren } from './children.js'
+
+export { stopAllChildren }
 
 /** The CLI entry, found relative to this compiled file (works from dist/ and .build/cli alike). */
 export const CLI_ENTRY = fileURLToPath(new URL('../../daemon/cli/main.js', import.meta.url))
-
-const live = new Set<ChildProcess>()
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL')
-})
-
-/**
- * Stops every process this module started that is still running (daemons
- * still starting included): SIGTERM, then SIGKILL after timeoutMs.
- */
-export async function stopAllChildren(timeoutMs = 15_000): Promise<void> {
-  const children = [...live].filter(c => c.exitCode === null && c.signalCode === null)
-  await Promise.all(
-    children.map(
-      child =>
-        new Promise<void>(resolve => {
-          const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-          child.once('exit', () => {
-            clearTimeout(timer)
-            resolve()
-          })
-          child.kill('SIGTERM')
-        })
-    )
-  )
-}
 
 /** The environment without any MESHKEEP_* variable of the caller, so tests see only what they set. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -69,21 +48,18 @@ export interface RunCliOptions {
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] })
-    live.add(child)
+    const child = spawnTracked(process.execPath, [CLI_ENTRY, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout.on('data', (b: Buffer) => out.push(b))
-    child.stderr.on('data', (b: Buffer) => err.push(b))
+    child.stdout?.on('data', (b: Buffer) => out.push(b))
+    child.stderr?.on('data', (b: Buffer) => err.push(b))
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
     child.on('error', e => {
       clearTimeout(timer)
-      live.delete(child)
       reject(e)
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      live.delete(child)
       resolve({
         code,
         signal,
@@ -93,8 +69,8 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
         ms: Date.now() - started
       })
     })
-    child.stdin.on('error', () => {}) // a command that never reads stdin may close it first
-    child.stdin.end(options.input ?? '')
+    child.stdin?.on('error', () => {}) // a command that never reads stdin may close it first
+    child.stdin?.end(options.input ?? '')
   })
 }
 
@@ -106,8 +82,7 @@ export interface RunningCli {
 
 export function spawnCli(args: string[], options: { env?: Record<string, string> } = {}): RunningCli {
   const started = Date.now()
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] })
-  live.add(child)
+  const child = spawnTracked(process.execPath, [CLI_ENTRY, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] })
   const out: Buffer[] = []
   const err: Buffer[] = []
   child.stdout?.on('data', (b: Buffer) => out.push(b))
@@ -115,7 +90,6 @@ export function spawnCli(args: string[], options: { env?: Record<string, string>
   child.stdin?.on('error', () => {})
   const result = new Promise<CliResult>(resolve => {
     child.on('close', (code, signal) => {
-      live.delete(child)
       resolve({
         code,
         signal,
@@ -163,9 +137,7 @@ export interface NotifyListener {
 export async function startNotifyListener(path: string): Promise<NotifyListener | undefined> {
   if (!which('systemd-socket-activate') || !which('systemd-notify')) return undefined
   const reader = `const fs=require('fs');const b=Buffer.alloc(65536);const next=()=>fs.read(3,b,0,b.length,null,(e,n)=>{if(e)return;process.stdout.write(JSON.stringify(b.toString('utf8',0,n))+'\\n');next()});next()`
-  const child = spawn('systemd-socket-activate', ['--datagram', '-l', path, process.execPath, '-e', reader], { stdio: ['ignore', 'pipe', 'pipe'] })
-  live.add(child)
-  child.on('exit', () => live.delete(child))
+  const child = spawnTracked('systemd-socket-activate', ['--datagram', '-l', path, process.execPath, '-e', reader], { stdio: ['ignore', 'pipe', 'pipe'] })
   const messages: string[] = []
   let partial = ''
   child.stdout?.on('data', (b: Buffer) => {
@@ -221,6 +193,12 @@ export async function initNode(dataDir: string, env: Record<string, string> = {}
   return { dataDir, peerId: r.peerId, phrase: r.phrase }
 }
 
+/** `meshkeep init --recover --json` with the phrase on stdin: the same identity on a fresh data dir; resolves with its peer id. */
+export async function initFromPhrase(dataDir: string, phrase: string, env: Record<string, string> = {}): Promise<string> {
+  const out = await cli(['init', '--data-dir', dataDir, '--recover', '--json'], { env, input: `${phrase}\n` })
+  return (JSON.parse(out) as { peerId: string }).peerId
+}
+
 export interface DaemonStartOptions {
   dataDir: string
   socket?: string
@@ -235,6 +213,20 @@ export interface DaemonStartOptions {
   readyTimeoutMs?: number
   /** called with each stdout line (JSON log) */
   onLog?: (line: string) => void
+  /** stdout and stderr are appended to this file as they come */
+  logFile?: string
+  /** keep every stdout line in `lines` (for `logs()`) @default true */
+  keepLines?: boolean
+  /**
+   * Run the daemon through this launcher (`bin/meshkeep`, what users and the
+   * systemd unit run: it adds the daemon's V8 heap cap) on this process's
+   * Node, instead of the CLI entry directly.
+   */
+  launcher?: string
+  /** Node flags (e.g. --cpu-prof), passed in NODE_OPTIONS */
+  nodeArgs?: string[]
+  /** a command the daemon runs under, e.g. `['ip', 'netns', 'exec', NAME]` (it must exec, so the PID stays the daemon's) */
+  prefix?: string[]
 }
 
 /** Where DaemonProcess.start writes a daemon's config file. */
@@ -260,24 +252,27 @@ export class DaemonProcess {
     readonly child: ChildProcess,
     readonly dataDir: string,
     readonly socket: string,
-    onLog?: (line: string) => void
+    options: Pick<DaemonStartOptions, 'onLog' | 'logFile' | 'keepLines'>
   ) {
+    const log = options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' })
     let partial = ''
     child.stdout?.on('data', (b: Buffer) => {
+      log?.write(b)
       const parts = (partial + b.toString('utf8')).split('\n')
       partial = parts.pop() ?? ''
       for (const line of parts) {
-        this.lines.push(line)
-        onLog?.(line)
+        if (options.keepLines !== false) this.lines.push(line)
+        options.onLog?.(line)
       }
     })
     child.stderr?.on('data', (b: Buffer) => {
+      log?.write(b)
       this.stderr += b.toString('utf8')
     })
     this.exited = new Promise(resolve => {
       child.on('exit', (code, signal) => {
-        live.delete(child)
         this.exitInfo = { code, signal }
+        log?.end()
         resolve(this.exitInfo)
       })
     })
@@ -309,9 +304,13 @@ export class DaemonProcess {
       args.push('--config', configPath(options.dataDir))
     }
     args.push(...(options.args ?? []))
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] })
-    live.add(child)
-    const d = new DaemonProcess(child, options.dataDir, socket, options.onLog)
+    const env = cleanEnv(options.env)
+    if (options.nodeArgs !== undefined) env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...options.nodeArgs].join(' ').trim()
+    if (options.launcher !== undefined) env.MESHKEEP_NODE = process.execPath
+    const command = options.launcher === undefined ? [process.execPath, CLI_ENTRY, ...args] : [options.launcher, ...args]
+    const [file, ...rest] = [...(options.prefix ?? []), ...command] as [string, ...string[]]
+    const child = spawnTracked(file, rest, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const d = new DaemonProcess(child, options.dataDir, socket, options)
     const gone = new AbortController()
     try {
       const id = await Promise.race([
@@ -331,7 +330,7 @@ export class DaemonProcess {
 
   /** One control call; throws the daemon's error. */
   async call<T>(method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
-    const client = await ControlClient.connect(this.socket)
+    const client = await ControlClient.connect(this.socket, { connectTimeoutMs: Math.min(timeoutMs, 5000) })
     try {
       return await client.call<T>(method, params, { timeoutMs })
     } finally {
