@@ -1,0 +1,170 @@
+/**
+ * Exact rendezvous rankings of a chunk over any membership the simulation
+ * reaches, from the scan's per-chunk lists, without scoring again.
+ *
+ * A list kept by the scan is the exact top of its population, and every
+ * holder missing from it ranks below its last entry. So after merging the
+ * starting holders' list (minus those who left) with the newcomers who have
+ * joined, every entry that ranks at or above the last entry of each list that
+ * was cut short is in its true place. When fewer than `prefix` entries are
+ * certain (most of a chunk's top holders left), the chunk is scored again in
+ * full: exact either way, and counted in `fallbacks`.
+ */
+import type { Population } from './population.js'
+import { better, type ScanInput, type ScanOutput } from './scan.js'
+import { ScoreKernel } from './score.js'
+
+/** A membership: who is a member now. Newcomers join in index order: base .. base+joined-1. */
+export interface View {
+  alive: Uint8Array
+  joined: number
+}
+
+export function baseView(pop: Population): View {
+  const alive = new Uint8Array(pop.universe)
+  alive.fill(1, 0, pop.base)
+  return { alive, joined: 0 }
+}
+
+export function cloneView(v: View): View {
+  return { alive: Uint8Array.from(v.alive), joined: v.joined }
+}
+
+export function memberIds(pop: Population, v: View): string[] {
+  const out: string[] = []
+  for (let i = 0; i < pop.universe; i++) if (v.alive[i] === 1) out.push(pop.peerIdStrings[i] as string)
+  return out
+}
+
+export class Ranker {
+  /** chunks that had to be scored again */
+  fallbacks = 0
+  private kernel: ScoreKernel | undefined
+  private readonly partOf: Int32Array
+  private readonly candIdx: Int32Array
+  private readonly candHi: Uint32Array
+  private readonly candLo: Uint32Array
+
+  constructor(
+    private readonly pop: Population,
+    private readonly input: ScanInput,
+    private readonly parts: ScanOutput[]
+  ) {
+    this.partOf = new Int32Array(pop.chunks).fill(-1)
+    parts.forEach((p, k) => {
+      this.partOf.fill(k, p.start, p.end)
+    })
+    if (this.partOf.includes(-1)) throw new Error('the scan outputs do not cover every chunk')
+    const cap = input.topK + input.prefix
+    this.candIdx = new Int32Array(cap)
+    this.candHi = new Uint32Array(cap)
+    this.candLo = new Uint32Array(cap)
+  }
+
+  get prefixLength(): number {
+    return this.input.prefix
+  }
+
+  /** The first `prefix` holders (fewer if fewer are eligible) of chunk c's ranking over the members of `view`, best first. */
+  prefix(c: number, view: View): number[] {
+    const { topK, prefix } = this.input
+    const { tieRank, base } = this.pop
+    const part = this.parts[this.partOf[c] as number] as ScanOutput
+    const o = (c - part.start) * topK
+    let n = 0
+    let truncA = false
+    let lastA = -1
+    for (let k = 0; k < topK; k++) {
+      const i = part.topIdx[o + k] as number
+      if (i < 0) break
+      if (k === topK - 1) {
+        truncA = true
+        lastA = o + k
+      }
+      if (view.alive[i] !== 1) continue
+      this.candIdx[n] = i
+      this.candHi[n] = part.topHi[o + k] as number
+      this.candLo[n] = part.topLo[o + k] as number
+      n++
+    }
+    // newcomers joined so far: their running top `prefix`, rebuilt from the records (kept in join order)
+    const r0 = part.recStart[c - part.start] as number
+    const r1 = part.recStart[c - part.start + 1] as number
+    const bIdx: number[] = []
+    const bHi: number[] = []
+    const bLo: number[] = []
+    for (let r = r0; r < r1; r++) {
+      const i = part.recIdx[r] as number
+      if (i >= base + view.joined) break
+      if (view.alive[i] !== 1) throw new Error(`newcomer ${i} joined but is not a member: the simulation lets newcomers only join`)
+      const h = part.recHi[r] as number
+      const l = part.recLo[r] as number
+      let pos = bIdx.length
+      while (pos > 0 && better(h, l, tieRank[i] as number, bHi[pos - 1] as number, bLo[pos - 1] as number, tieRank[bIdx[pos - 1] as number] as number)) pos--
+      if (pos >= prefix) continue
+      bIdx.splice(pos, 0, i)
+      bHi.splice(pos, 0, h)
+      bLo.splice(pos, 0, l)
+      if (bIdx.length > prefix) {
+        bIdx.pop()
+        bHi.pop()
+        bLo.pop()
+      }
+    }
+    const truncB = bIdx.length === prefix
+    for (let k = 0; k < bIdx.length; k++) {
+      this.candIdx[n] = bIdx[k] as number
+      this.candHi[n] = bHi[k] as number
+      this.candLo[n] = bLo[k] as number
+      n++
+    }
+    // merge (both runs are sorted) and keep the entries that are certainly in place
+    const order = Array.from({ length: n }, (_, k) => k).sort((x, y) => (this.beats(x, y) ? -1 : 1))
+    const out: number[] = []
+    for (const k of order) {
+      if (out.length === prefix) break
+      const i = this.candIdx[k] as number
+      const h = this.candHi[k] as number
+      const l = this.candLo[k] as number
+      if (truncA && !this.atLeast(h, l, i, part.topHi[lastA] as number, part.topLo[lastA] as number, part.topIdx[lastA] as number)) break
+      if (truncB && !this.atLeast(h, l, i, bHi[prefix - 1] as number, bLo[prefix - 1] as number, bIdx[prefix - 1] as number)) break
+      out.push(i)
+    }
+    if (out.length === prefix || (!truncA && !truncB)) return out
+    this.fallbacks++
+    return this.rescore(c, view).slice(0, prefix)
+  }
+
+  /** Chunk c's whole ranking over the members of `view`, scored again (for checks and fallbacks). */
+  rescore(c: number, view: View): number[] {
+    const { tieRank, peerIds } = this.pop
+    this.kernel ??= new ScoreKernel(peerIds)
+    this.kernel.scoreChunk(this.pop.chunkIds.subarray(c * 32, c * 32 + 32))
+    const { hi, lo } = this.kernel
+    const owner = this.pop.chunkOwner[c] as number
+    const minBucket = this.pop.chunkMinBucket[c] as number
+    const list: number[] = []
+    for (let i = 0; i < this.pop.universe; i++) if (view.alive[i] === 1 && i !== owner && (this.pop.buckets[i] as number) >= minBucket) list.push(i)
+    return list.sort((a, b) =>
+      better(hi[a] as number, lo[a] as number, tieRank[a] as number, hi[b] as number, lo[b] as number, tieRank[b] as number) ? -1 : 1
+    )
+  }
+
+  private beats(x: number, y: number): boolean {
+    const t = this.pop.tieRank
+    return better(
+      this.candHi[x] as number,
+      this.candLo[x] as number,
+      t[this.candIdx[x] as number] as number,
+      this.candHi[y] as number,
+      this.candLo[y] as number,
+      t[this.candIdx[y] as number] as number
+    )
+  }
+
+  /** (h, l, i) is the entry (hb, lb, ib) or ranks above it */
+  private atLeast(h: number, l: number, i: number, hb: number, lb: number, ib: number): boolean {
+    const t = this.pop.tieRank
+    return i === ib || better(h, l, t[i] as number, hb, lb, t[ib] as number)
+  }
+}

@@ -1,0 +1,449 @@
+/**
+ * The whole simulation: one scan, then every scenario on its results.
+ * Pure apart from the worker threads and the clock; the same options give
+ * the same figures (times aside).
+ */
+import { availableParallelism } from 'node:os'
+import { bucketMinFreeBytes, REPLICAS } from '../../core/index.js'
+import { EPOCH_CHANGE_THRESHOLD, epochChanged } from '../../registry/index.js'
+import { type EpochSequence, runEpochSequences } from './epochs.js'
+import {
+  addResult,
+  type Copies,
+  cloneCopies,
+  emptyResult,
+  idealMoves,
+  initialCopies,
+  type MaintenanceResult,
+  maintain,
+  placementDebt,
+  simHolders
+} from './owner-model.js'
+import { makePopulation, type Population } from './population.js'
+import { SeededRandom } from './random.js'
+import { baseView, cloneView, memberIds, Ranker, type View } from './ranking.js'
+import { type ScanInput, scan } from './scan.js'
+import { type ChiSquare, chiSquare } from './stats.js'
+
+export interface SimOptions {
+  holders: number
+  chunks: number
+  /** owners; each owns chunks/owners chunks @default holders / 10 */
+  owners?: number
+  seed: string | number
+  /** scan threads; 0 scans in this thread @default min(4, cores) */
+  workers?: number
+  /** share of holders that leave, and of new ones that join, in the churn scenarios @default 0.1 */
+  churn?: number
+  /** membership events one registry refresh sees in the sequences @default 10 */
+  eventsPerRefresh?: number
+  /** starting holders kept per chunk by the scan @default 16 */
+  topK?: number
+  /** ranks handed to planChunk @default 6 */
+  prefix?: number
+}
+
+export interface ClassLoad {
+  name: string
+  holders: number
+  meanCopies: number
+  /** mean bytes assigned per holder */
+  meanBytes: number
+  /** mean free bytes the holders' buckets promise */
+  meanPromisedBytes: number
+  /** holders assigned more bytes than their bucket promises */
+  overflowing: number
+}
+
+export interface Uniformity {
+  eligible: number
+  ineligible: number
+  copies: number
+  /** copies on holders whose bucket cannot fit the chunk (must be 0) */
+  copiesOnIneligible: number
+  expectedPerHolder: number
+  chiSquare: ChiSquare
+  maxLoad: number
+  minLoad: number
+  maxOverMin: number
+  maxOverMean: number
+  minOverMean: number
+  classes: ClassLoad[]
+  /** the same chunks under capacity-weighted rendezvous (w = promised free bytes): a what-if */
+  weightedClasses: ClassLoad[]
+  /** χ² of the weighted placement's loads against the uniform expectation (shows the statistic can reject) */
+  weightedChiSquareVsUniform: ChiSquare
+}
+
+export interface Movement {
+  scenario: string
+  membersBefore: number
+  membersAfter: number
+  refreshes: number
+  epochsFired: number
+  /** copies stored by the owners' passes as the registry drove them (repair; rebalance on an epoch) */
+  moved: number
+  /** the least movement that reaches the rendezvous placement over the final view */
+  ideal: number
+  /** (moved − ideal) / ideal; negative when part of the movement is still owed */
+  excess: number
+  released: number
+  /** primaries still without a copy when the passes are done (owed until the next epoch) */
+  debtCopies: number
+  /** copies stored if one more rebalance ran now, and the total with it */
+  movedByFinalRebalance: number
+  totalWithRebalance: number
+  excessWithRebalance: number
+}
+
+export interface Repair {
+  lost: string
+  holderCopies: number
+  resent: number
+  bytes: number
+  receivers: number
+  maxPerReceiver: number
+  senders: number
+  failed: number
+}
+
+export interface SimResult {
+  params: Required<SimOptions> & { epochThreshold: number; newcomers: number }
+  uniformity: Uniformity
+  movement: Movement[]
+  repair: Repair[]
+  epochs: EpochSequence[]
+  run: {
+    totalMs: number
+    scanMs: number
+    pairs: number
+    nsPerPair: number
+    cpuMs: number
+    maxRssMiB: number
+    fallbacks: number
+  }
+}
+
+function countLoads(pop: Population, copies: Copies): Int32Array {
+  const loads = new Int32Array(pop.universe)
+  for (const c of copies) for (const h of c) loads[h] = (loads[h] as number) + 1
+  return loads
+}
+
+function bytesPerHolder(pop: Population, placement: ArrayLike<number>[]): Float64Array {
+  const bytes = new Float64Array(pop.universe)
+  placement.forEach((hs, c) => {
+    for (let k = 0; k < hs.length; k++) {
+      const h = hs[k] as number
+      if (h >= 0) bytes[h] = (bytes[h] as number) + (pop.chunkSize[c] as number)
+    }
+  })
+  return bytes
+}
+
+function classLoads(pop: Population, loads: ArrayLike<number>, bytes: Float64Array): ClassLoad[] {
+  return pop.mix.map((m, ci) => {
+    let holders = 0
+    let copies = 0
+    let sumBytes = 0
+    let promised = 0
+    let overflowing = 0
+    for (let h = 0; h < pop.base; h++) {
+      if (pop.classOf[h] !== ci) continue
+      holders++
+      copies += loads[h] as number
+      sumBytes += bytes[h] as number
+      const free = bucketMinFreeBytes(pop.buckets[h] as number)
+      promised += free
+      if ((bytes[h] as number) > free) overflowing++
+    }
+    const d = Math.max(1, holders)
+    return { name: m.name, holders, meanCopies: copies / d, meanBytes: sumBytes / d, meanPromisedBytes: promised / d, overflowing }
+  })
+}
+
+function uniformity(pop: Population, view: View, copies: Copies, weighted: Int32Array[]): Uniformity {
+  const loads = countLoads(pop, copies)
+  // Expected copies of holder i: each chunk puts one copy on each of its two primaries, drawn
+  // uniformly from the m eligible holders other than its owner: 2/m per chunk it is eligible for.
+  const expected = new Float64Array(pop.base)
+  let eligible = 0
+  let copiesOnIneligible = 0
+  const minBuckets = new Set(pop.chunkMinBucket)
+  if (minBuckets.size !== 1) throw new Error('chunks of different eligibility: the expectation below assumes one class')
+  const minBucket = pop.chunkMinBucket[0] as number
+  for (let h = 0; h < pop.base; h++) if ((pop.buckets[h] as number) >= minBucket) eligible++
+  for (let c = 0; c < pop.chunks; c++) {
+    const owner = pop.chunkOwner[c] as number
+    const ownerEligible = (pop.buckets[owner] as number) >= minBucket
+    const m = eligible - (ownerEligible ? 1 : 0)
+    const share = Math.min(REPLICAS, m) / m
+    // added to everyone below, taken back from the owner
+    expected[owner] = (expected[owner] as number) - (ownerEligible ? share : 0)
+  }
+  let perChunkSum = 0
+  for (let c = 0; c < pop.chunks; c++) {
+    const owner = pop.chunkOwner[c] as number
+    const m = eligible - ((pop.buckets[owner] as number) >= minBucket ? 1 : 0)
+    perChunkSum += Math.min(REPLICAS, m) / m
+  }
+  let maxLoad = 0
+  let minLoad = Number.POSITIVE_INFINITY
+  let total = 0
+  const observed = new Float64Array(pop.base)
+  for (let h = 0; h < pop.base; h++) {
+    const load = loads[h] as number
+    observed[h] = load
+    total += load
+    if ((pop.buckets[h] as number) < minBucket) {
+      expected[h] = 0
+      copiesOnIneligible += load
+      continue
+    }
+    expected[h] = (expected[h] as number) + perChunkSum
+    maxLoad = Math.max(maxLoad, load)
+    minLoad = Math.min(minLoad, load)
+  }
+  void view
+  const mean = total / eligible
+  const weightedLoads = new Int32Array(pop.universe)
+  for (const pair of weighted) for (const h of pair) if (h >= 0) weightedLoads[h] = (weightedLoads[h] as number) + 1
+  return {
+    eligible,
+    ineligible: pop.base - eligible,
+    copies: total,
+    copiesOnIneligible,
+    expectedPerHolder: mean,
+    chiSquare: chiSquare(observed, expected),
+    maxLoad,
+    minLoad,
+    maxOverMin: minLoad > 0 ? maxLoad / minLoad : Number.POSITIVE_INFINITY,
+    maxOverMean: maxLoad / mean,
+    minOverMean: minLoad / mean,
+    classes: classLoads(pop, loads, bytesPerHolder(pop, copies)),
+    weightedClasses: classLoads(pop, weightedLoads, bytesPerHolder(pop, weighted)),
+    weightedChiSquareVsUniform: chiSquare(Float64Array.from(weightedLoads.subarray(0, pop.base)), expected)
+  }
+}
+
+function summary(
+  scenario: string,
+  pop: Population,
+  ranker: Ranker,
+  holders: ReturnType<typeof simHolders>,
+  from: Copies,
+  before: View,
+  after: View,
+  passes: MaintenanceResult,
+  copies: Copies,
+  refreshes: number,
+  epochsFired: number
+): Movement {
+  const ideal = idealMoves(pop, ranker, after, from)
+  const debt = placementDebt(pop, ranker, after, copies)
+  const rebalanced = maintain(pop, ranker, holders, after, cloneCopies(copies), true)
+  const total = passes.stored + rebalanced.stored
+  const rel = (x: number) => (ideal === 0 ? (x === 0 ? 0 : Number.POSITIVE_INFINITY) : (x - ideal) / ideal)
+  const count = (v: View) => v.alive.reduce((a, b) => a + b, 0)
+  return {
+    scenario,
+    membersBefore: count(before),
+    membersAfter: count(after),
+    refreshes,
+    epochsFired,
+    moved: passes.stored,
+    ideal,
+    excess: rel(passes.stored),
+    released: passes.released,
+    debtCopies: debt.copies,
+    movedByFinalRebalance: rebalanced.stored,
+    totalWithRebalance: total,
+    excessWithRebalance: rel(total)
+  }
+}
+
+/** One registry refresh as the owner sees it: a view change, the epoch rule, one maintenance pass. */
+class Driver {
+  epochBase: string[]
+  epochsFired = 0
+  refreshes = 0
+  readonly passes = emptyResult()
+
+  constructor(
+    private readonly pop: Population,
+    private readonly ranker: Ranker,
+    private readonly holders: ReturnType<typeof simHolders>,
+    private readonly copies: Copies,
+    private readonly threshold: number,
+    start: View
+  ) {
+    this.epochBase = memberIds(pop, start)
+  }
+
+  refresh(view: View): void {
+    this.refreshes++
+    const ids = memberIds(this.pop, view)
+    const fired = epochChanged(this.epochBase, ids, this.threshold)
+    if (fired) {
+      this.epochsFired++
+      this.epochBase = ids
+    }
+    // onChange schedules a repair, onEpoch a rebalance; the maintenance queue merges them into one pass
+    addResult(this.passes, maintain(this.pop, this.ranker, this.holders, view, this.copies, fired))
+  }
+}
+
+export async function simulate(options: SimOptions): Promise<SimResult> {
+  const started = performance.now()
+  const cpu0 = process.cpuUsage()
+  const params = {
+    holders: options.holders,
+    chunks: options.chunks,
+    owners: options.owners ?? Math.max(1, Math.floor(options.holders / 10)),
+    seed: options.seed,
+    workers: options.workers ?? Math.min(4, availableParallelism()),
+    churn: options.churn ?? 0.1,
+    eventsPerRefresh: options.eventsPerRefresh ?? 10,
+    topK: options.topK ?? 16,
+    prefix: options.prefix ?? 6,
+    epochThreshold: EPOCH_CHANGE_THRESHOLD,
+    newcomers: 0
+  }
+  const churnCount = Math.max(1, Math.round(params.churn * params.holders))
+  params.newcomers = churnCount
+  const pop = makePopulation({ holders: params.holders, newcomers: churnCount, chunks: params.chunks, owners: params.owners, seed: params.seed })
+
+  const peerIds = new Uint8Array(pop.universe * 38)
+  pop.peerIds.forEach((id, i) => {
+    peerIds.set(id, i * 38)
+  })
+  const weights = new Float64Array(pop.universe)
+  for (let h = 0; h < pop.base; h++) weights[h] = bucketMinFreeBytes(pop.buckets[h] as number)
+  const input: ScanInput = {
+    peerIds,
+    universe: pop.universe,
+    base: pop.base,
+    buckets: pop.buckets,
+    tieRank: pop.tieRank,
+    weights,
+    chunkIds: pop.chunkIds,
+    chunkOwner: pop.chunkOwner,
+    chunkMinBucket: pop.chunkMinBucket,
+    topK: params.topK,
+    prefix: params.prefix
+  }
+  const scanStart = performance.now()
+  const parts = await scan(input, pop.chunks, params.workers)
+  const scanMs = performance.now() - scanStart
+  const ranker = new Ranker(pop, input, parts)
+  const holders = simHolders(pop)
+  const start = baseView(pop)
+  const placed = initialCopies(pop, ranker, start)
+  const weighted: Int32Array[] = []
+  for (const p of parts) for (let c = p.start; c < p.end; c++) weighted.push(p.weighted.subarray((c - p.start) * 2, (c - p.start) * 2 + 2))
+
+  const rng = new SeededRandom(params.seed, 'churn')
+  const owners = new Set(pop.owners)
+  const nonOwners = Array.from({ length: pop.base }, (_, i) => i).filter(i => !owners.has(i))
+  const leavers = rng.sample(nonOwners, Math.min(churnCount, nonOwners.length))
+  const movement: Movement[] = []
+  const threshold = params.epochThreshold
+
+  const oneRefresh = (name: string, after: View) => {
+    const copies = cloneCopies(placed)
+    const d = new Driver(pop, ranker, holders, copies, threshold, start)
+    d.refresh(after)
+    movement.push(summary(name, pop, ranker, holders, placed, start, after, d.passes, copies, d.refreshes, d.epochsFired))
+  }
+  // one holder joins (the first newcomer)
+  const joinView = cloneView(start)
+  joinView.alive[pop.base] = 1
+  joinView.joined = 1
+  oneRefresh('join 1', joinView)
+  // one holder leaves
+  const leaveView = cloneView(start)
+  leaveView.alive[leavers[0] as number] = 0
+  oneRefresh('leave 1', leaveView)
+  // 10% leave and 10% join, seen in one refresh
+  const churnView = cloneView(start)
+  for (const h of leavers) churnView.alive[h] = 0
+  churnView.alive.fill(1, pop.base, pop.universe)
+  churnView.joined = churnCount
+  oneRefresh(`churn ${Math.round(params.churn * 100)}% (one refresh)`, churnView)
+  // the same churn as it trickles in, eventsPerRefresh events per refresh
+  {
+    const events = rng.shuffle([...leavers.map(h => ({ leave: h })), ...Array.from({ length: churnCount }, () => ({ leave: -1 }))])
+    const copies = cloneCopies(placed)
+    const d = new Driver(pop, ranker, holders, copies, threshold, start)
+    const view = cloneView(start)
+    for (let e = 0; e < events.length; e += params.eventsPerRefresh) {
+      for (const ev of events.slice(e, e + params.eventsPerRefresh)) {
+        if (ev.leave >= 0) view.alive[ev.leave] = 0
+        else {
+          view.alive[pop.base + view.joined] = 1
+          view.joined++
+        }
+      }
+      d.refresh(view)
+    }
+    movement.push(
+      summary(
+        `churn ${Math.round(params.churn * 100)}% (${params.eventsPerRefresh} events per refresh)`,
+        pop,
+        ranker,
+        holders,
+        placed,
+        start,
+        view,
+        d.passes,
+        copies,
+        d.refreshes,
+        d.epochsFired
+      )
+    )
+  }
+
+  // repair traffic after one holder is lost: a random one, and the most loaded one
+  const loads = countLoads(pop, placed)
+  let busiest = -1
+  for (const h of nonOwners) if (busiest < 0 || (loads[h] as number) > (loads[busiest] as number)) busiest = h
+  const repair: Repair[] = []
+  for (const [lost, h] of [
+    ['a random holder', leavers[0] as number],
+    ['the most loaded holder', busiest]
+  ] as const) {
+    const view = cloneView(start)
+    view.alive[h] = 0
+    const r = maintain(pop, ranker, holders, view, cloneCopies(placed), false)
+    repair.push({
+      lost,
+      holderCopies: loads[h] as number,
+      resent: r.stored,
+      bytes: r.bytes,
+      receivers: r.receivers.size,
+      maxPerReceiver: Math.max(0, ...r.receivers.values()),
+      senders: r.senders.size,
+      failed: r.failed
+    })
+  }
+
+  const epochs = runEpochSequences(params.holders, params.eventsPerRefresh, threshold, new SeededRandom(params.seed, 'epochs'))
+  const cpu = process.cpuUsage(cpu0)
+  const pairs = pop.chunks * pop.universe
+  return {
+    params,
+    uniformity: uniformity(pop, start, placed, weighted),
+    movement,
+    repair,
+    epochs,
+    run: {
+      totalMs: performance.now() - started,
+      scanMs,
+      pairs,
+      nsPerPair: (scanMs * 1e6) / pairs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      fallbacks: ranker.fallbacks
+    }
+  }
+}
