@@ -94,6 +94,8 @@ export interface Movement {
   movedByFinalRebalance: number
   totalWithRebalance: number
   excessWithRebalance: number
+  /** the fewest copies any chunk had after any pass (2 unless a store failed) */
+  minCopies: number
 }
 
 export interface Repair {
@@ -162,31 +164,26 @@ function classLoads(pop: Population, loads: ArrayLike<number>, bytes: Float64Arr
   })
 }
 
-function uniformity(pop: Population, view: View, copies: Copies, weighted: Int32Array[]): Uniformity {
+function uniformity(pop: Population, copies: Copies, weighted: Int32Array[]): Uniformity {
   const loads = countLoads(pop, copies)
-  // Expected copies of holder i: each chunk puts one copy on each of its two primaries, drawn
-  // uniformly from the m eligible holders other than its owner: 2/m per chunk it is eligible for.
-  const expected = new Float64Array(pop.base)
-  let eligible = 0
-  let copiesOnIneligible = 0
   const minBuckets = new Set(pop.chunkMinBucket)
   if (minBuckets.size !== 1) throw new Error('chunks of different eligibility: the expectation below assumes one class')
   const minBucket = pop.chunkMinBucket[0] as number
+  let eligible = 0
   for (let h = 0; h < pop.base; h++) if ((pop.buckets[h] as number) >= minBucket) eligible++
+  // Expected copies of holder i: each chunk puts its two copies on two of the m eligible holders
+  // other than its owner, uniformly: 2/m for every chunk that i is eligible for and does not own.
+  const expected = new Float64Array(pop.base)
+  let everyone = 0
   for (let c = 0; c < pop.chunks; c++) {
     const owner = pop.chunkOwner[c] as number
     const ownerEligible = (pop.buckets[owner] as number) >= minBucket
     const m = eligible - (ownerEligible ? 1 : 0)
     const share = Math.min(REPLICAS, m) / m
-    // added to everyone below, taken back from the owner
-    expected[owner] = (expected[owner] as number) - (ownerEligible ? share : 0)
+    everyone += share
+    if (ownerEligible) expected[owner] = (expected[owner] as number) - share
   }
-  let perChunkSum = 0
-  for (let c = 0; c < pop.chunks; c++) {
-    const owner = pop.chunkOwner[c] as number
-    const m = eligible - ((pop.buckets[owner] as number) >= minBucket ? 1 : 0)
-    perChunkSum += Math.min(REPLICAS, m) / m
-  }
+  let copiesOnIneligible = 0
   let maxLoad = 0
   let minLoad = Number.POSITIVE_INFINITY
   let total = 0
@@ -200,11 +197,10 @@ function uniformity(pop: Population, view: View, copies: Copies, weighted: Int32
       copiesOnIneligible += load
       continue
     }
-    expected[h] = (expected[h] as number) + perChunkSum
+    expected[h] = (expected[h] as number) + everyone
     maxLoad = Math.max(maxLoad, load)
     minLoad = Math.min(minLoad, load)
   }
-  void view
   const mean = total / eligible
   const weightedLoads = new Int32Array(pop.universe)
   for (const pair of weighted) for (const h of pair) if (h >= 0) weightedLoads[h] = (weightedLoads[h] as number) + 1
@@ -237,7 +233,8 @@ function summary(
   passes: MaintenanceResult,
   copies: Copies,
   refreshes: number,
-  epochsFired: number
+  epochsFired: number,
+  minCopies: number
 ): Movement {
   const ideal = idealMoves(pop, ranker, after, from)
   const debt = placementDebt(pop, ranker, after, copies)
@@ -258,7 +255,8 @@ function summary(
     debtCopies: debt.copies,
     movedByFinalRebalance: rebalanced.stored,
     totalWithRebalance: total,
-    excessWithRebalance: rel(total)
+    excessWithRebalance: rel(total),
+    minCopies
   }
 }
 
@@ -267,6 +265,7 @@ class Driver {
   epochBase: string[]
   epochsFired = 0
   refreshes = 0
+  minCopies = Number.POSITIVE_INFINITY
   readonly passes = emptyResult()
 
   constructor(
@@ -290,6 +289,30 @@ class Driver {
     }
     // onChange schedules a repair, onEpoch a rebalance; the maintenance queue merges them into one pass
     addResult(this.passes, maintain(this.pop, this.ranker, this.holders, view, this.copies, fired))
+    for (const c of this.copies) this.minCopies = Math.min(this.minCopies, c.length)
+  }
+}
+
+/** The scan's input for a population: flat arrays, weights for the weighted what-if. */
+export function scanInput(pop: Population, topK: number, prefix: number): ScanInput {
+  const peerIds = new Uint8Array(pop.universe * 38)
+  pop.peerIds.forEach((id, i) => {
+    peerIds.set(id, i * 38)
+  })
+  const weights = new Float64Array(pop.universe)
+  for (let h = 0; h < pop.base; h++) weights[h] = bucketMinFreeBytes(pop.buckets[h] as number)
+  return {
+    peerIds,
+    universe: pop.universe,
+    base: pop.base,
+    buckets: pop.buckets,
+    tieRank: pop.tieRank,
+    weights,
+    chunkIds: pop.chunkIds,
+    chunkOwner: pop.chunkOwner,
+    chunkMinBucket: pop.chunkMinBucket,
+    topK,
+    prefix
   }
 }
 
@@ -313,25 +336,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   params.newcomers = churnCount
   const pop = makePopulation({ holders: params.holders, newcomers: churnCount, chunks: params.chunks, owners: params.owners, seed: params.seed })
 
-  const peerIds = new Uint8Array(pop.universe * 38)
-  pop.peerIds.forEach((id, i) => {
-    peerIds.set(id, i * 38)
-  })
-  const weights = new Float64Array(pop.universe)
-  for (let h = 0; h < pop.base; h++) weights[h] = bucketMinFreeBytes(pop.buckets[h] as number)
-  const input: ScanInput = {
-    peerIds,
-    universe: pop.universe,
-    base: pop.base,
-    buckets: pop.buckets,
-    tieRank: pop.tieRank,
-    weights,
-    chunkIds: pop.chunkIds,
-    chunkOwner: pop.chunkOwner,
-    chunkMinBucket: pop.chunkMinBucket,
-    topK: params.topK,
-    prefix: params.prefix
-  }
+  const input = scanInput(pop, params.topK, params.prefix)
   const scanStart = performance.now()
   const parts = await scan(input, pop.chunks, params.workers)
   const scanMs = performance.now() - scanStart
@@ -353,7 +358,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     const copies = cloneCopies(placed)
     const d = new Driver(pop, ranker, holders, copies, threshold, start)
     d.refresh(after)
-    movement.push(summary(name, pop, ranker, holders, placed, start, after, d.passes, copies, d.refreshes, d.epochsFired))
+    movement.push(summary(name, pop, ranker, holders, placed, start, after, d.passes, copies, d.refreshes, d.epochsFired, d.minCopies))
   }
   // one holder joins (the first newcomer)
   const joinView = cloneView(start)
@@ -370,11 +375,15 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   churnView.alive.fill(1, pop.base, pop.universe)
   churnView.joined = churnCount
   oneRefresh(`churn ${Math.round(params.churn * 100)}% (one refresh)`, churnView)
-  // the same churn as it trickles in, eventsPerRefresh events per refresh
-  {
-    const events = rng.shuffle([...leavers.map(h => ({ leave: h })), ...Array.from({ length: churnCount }, () => ({ leave: -1 }))])
+  // the same churn as it trickles in, eventsPerRefresh events per refresh; with the registry's
+  // epoch threshold, and as a what-if with threshold 0 (a rebalance after every change)
+  const events = rng.shuffle([...leavers.map(h => ({ leave: h })), ...Array.from({ length: churnCount }, () => ({ leave: -1 }))])
+  for (const [label, t] of [
+    ['', threshold],
+    [', what-if: rebalance every refresh', 0]
+  ] as const) {
     const copies = cloneCopies(placed)
-    const d = new Driver(pop, ranker, holders, copies, threshold, start)
+    const d = new Driver(pop, ranker, holders, copies, t, start)
     const view = cloneView(start)
     for (let e = 0; e < events.length; e += params.eventsPerRefresh) {
       for (const ev of events.slice(e, e + params.eventsPerRefresh)) {
@@ -386,21 +395,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       }
       d.refresh(view)
     }
-    movement.push(
-      summary(
-        `churn ${Math.round(params.churn * 100)}% (${params.eventsPerRefresh} events per refresh)`,
-        pop,
-        ranker,
-        holders,
-        placed,
-        start,
-        view,
-        d.passes,
-        copies,
-        d.refreshes,
-        d.epochsFired
-      )
-    )
+    const name = `churn ${Math.round(params.churn * 100)}% (${params.eventsPerRefresh} events per refresh${label})`
+    movement.push(summary(name, pop, ranker, holders, placed, start, view, d.passes, copies, d.refreshes, d.epochsFired, d.minCopies))
   }
 
   // repair traffic after one holder is lost: a random one, and the most loaded one
@@ -432,7 +428,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const pairs = pop.chunks * pop.universe
   return {
     params,
-    uniformity: uniformity(pop, start, placed, weighted),
+    uniformity: uniformity(pop, placed, weighted),
     movement,
     repair,
     epochs,
