@@ -31,7 +31,7 @@ export {
 } from './owner-model.js'
 export { type CapacityClass, chunkId, DEFAULT_CAPACITY_MIX, makePopulation, type Population, type PopulationInit } from './population.js'
 export { SeededRandom } from './random.js'
-export { baseView, cloneView, memberIds, Ranker, type View } from './ranking.js'
+export { baseView, cloneView, memberIds, Ranker, type View, ViewRanking } from './ranking.js'
 export { markdown } from './report.js'
 export { better, type ScanInput, type ScanOutput, scan, scanRange, weightedKey } from './scan.js'
 export { isKernelPeerId, referenceScore, ScoreKernel } from './score.js'

@@ -21,7 +21,7 @@
 import { REPLICAS } from '../../core/index.js'
 import { planChunk } from '../../owner/index.js'
 import type { Population } from './population.js'
-import type { Ranker, View } from './ranking.js'
+import type { ViewRanking } from './ranking.js'
 
 /** A holder as the owner sees it (planChunk's own parameter type, so a refactor of owner/ cannot drift from it). */
 type HolderInfo = Parameters<typeof planChunk>[0][number]
@@ -73,16 +73,17 @@ export function addResult(into: MaintenanceResult, r: MaintenanceResult): void {
 }
 
 /** The copies a put leaves: each chunk at its two primaries over `view`. */
-export function initialCopies(pop: Population, ranker: Ranker, view: View): Copies {
+export function initialCopies(pop: Population, ranking: ViewRanking): Copies {
   const out: Copies = []
-  for (let c = 0; c < pop.chunks; c++) out.push(ranker.prefix(c, view).slice(0, REPLICAS))
+  for (let c = 0; c < pop.chunks; c++) out.push(ranking.prefix(c).slice(0, REPLICAS))
   return out
 }
 
-/** One maintenance pass of every owner after the view changed; mutates `copies`. */
-export function maintain(pop: Population, ranker: Ranker, holders: SimHolder[], view: View, copies: Copies, rebalance: boolean): MaintenanceResult {
+/** One maintenance pass of every owner over the view of `ranking`; mutates `copies`. */
+export function maintain(pop: Population, ranking: ViewRanking, holders: SimHolder[], copies: Copies, rebalance: boolean): MaintenanceResult {
   const result = emptyResult()
   const never = () => false
+  const view = ranking.view
   for (let c = 0; c < pop.chunks; c++) {
     const before = copies[c] as number[]
     const have = before.filter(h => view.alive[h] === 1)
@@ -93,12 +94,19 @@ export function maintain(pop: Population, ranker: Ranker, holders: SimHolder[], 
       copies[c] = have
       continue
     }
+    const order = ranking.prefix(c)
+    // Likewise in a rebalance for a chunk whose two copies are its two primaries: no deficit,
+    // nothing misplaced, no surplus. Only the other chunks go through planChunk.
+    if (rebalance && have.length === REPLICAS && have.includes(order[0] as number) && have.includes(order[1] as number)) {
+      copies[c] = have
+      continue
+    }
     result.planned++
-    const ranked = ranker.prefix(c, view).map(i => holders[i] as SimHolder)
+    const ranked = order.map(i => holders[i] as SimHolder)
     const haveIds = new Set(have.map(h => pop.peerIdStrings[h] as string))
     const plan = planChunk(ranked, haveIds, never, rebalance)
     const picks = plan.candidates.slice(0, plan.want) as SimHolder[]
-    if (picks.length < plan.want && ranked.length === ranker.prefixLength) {
+    if (picks.length < plan.want && ranked.length === ranking.prefixLength) {
       throw new Error(`chunk ${c}: planChunk wants ${plan.want} copies beyond the first ${ranked.length} ranks; raise the prefix`)
     }
     result.failed += plan.want - picks.length
@@ -130,23 +138,23 @@ export function maintain(pop: Population, ranker: Ranker, holders: SimHolder[], 
  * of `from`. That is one copy for each copy whose holder left, and one for
  * each newcomer that now ranks in the chunk's top two.
  */
-export function idealMoves(pop: Population, ranker: Ranker, view: View, from: Copies): number {
+export function idealMoves(pop: Population, ranking: ViewRanking, from: Copies): number {
   let moves = 0
   for (let c = 0; c < pop.chunks; c++) {
     const had = from[c] as number[]
-    for (const p of ranker.prefix(c, view).slice(0, REPLICAS)) if (!had.includes(p) || view.alive[p] !== 1) moves++
+    for (const p of ranking.prefix(c).slice(0, REPLICAS)) if (!had.includes(p)) moves++
   }
   return moves
 }
 
 /** Copies still owed: primaries over `view` that hold no copy. */
-export function placementDebt(pop: Population, ranker: Ranker, view: View, copies: Copies): { copies: number; chunks: number } {
+export function placementDebt(pop: Population, ranking: ViewRanking, copies: Copies): { copies: number; chunks: number } {
   let owed = 0
   let chunks = 0
   for (let c = 0; c < pop.chunks; c++) {
     const have = copies[c] as number[]
     let miss = 0
-    for (const p of ranker.prefix(c, view).slice(0, REPLICAS)) if (!have.includes(p)) miss++
+    for (const p of ranking.prefix(c).slice(0, REPLICAS)) if (!have.includes(p)) miss++
     owed += miss
     if (miss > 0) chunks++
   }

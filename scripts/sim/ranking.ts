@@ -65,6 +65,56 @@ export class Ranker {
     return this.input.prefix
   }
 
+  get chunks(): number {
+    return this.pop.chunks
+  }
+
+  get base(): number {
+    return this.pop.base
+  }
+
+  get universe(): number {
+    return this.pop.universe
+  }
+
+  private listing: { start: Int32Array; chunks: Int32Array } | undefined
+  private recording: { start: Int32Array; chunks: Int32Array } | undefined
+
+  /** Chunks whose kept list of starting holders includes holder h. */
+  chunksListing(h: number): Int32Array {
+    this.listing ??= this.invert(p => ({ idx: p.topIdx, chunkOf: k => p.start + Math.floor(k / this.input.topK) }))
+    return this.listing.chunks.subarray(this.listing.start[h], this.listing.start[h + 1])
+  }
+
+  /** Chunks where newcomer h is a record. */
+  chunksRecording(h: number): Int32Array {
+    this.recording ??= this.invert(p => {
+      const chunkOfRec = new Int32Array(p.recIdx.length)
+      for (let c = p.start; c < p.end; c++) chunkOfRec.fill(c, p.recStart[c - p.start], p.recStart[c - p.start + 1])
+      return { idx: p.recIdx, chunkOf: k => chunkOfRec[k] as number }
+    })
+    return this.recording.chunks.subarray(this.recording.start[h], this.recording.start[h + 1])
+  }
+
+  /** holder → chunks, as compressed rows, from each part's (holder index, chunk) entries */
+  private invert(entries: (p: ScanOutput) => { idx: Int32Array; chunkOf: (k: number) => number }): { start: Int32Array; chunks: Int32Array } {
+    const start = new Int32Array(this.pop.universe + 1)
+    const lists = this.parts.map(entries)
+    for (const { idx } of lists) for (const h of idx) if (h >= 0) start[h + 1] = (start[h + 1] as number) + 1
+    for (let h = 0; h < this.pop.universe; h++) start[h + 1] = (start[h + 1] as number) + (start[h] as number)
+    const fill = Int32Array.from(start)
+    const chunks = new Int32Array(start[this.pop.universe] as number)
+    for (const { idx, chunkOf } of lists) {
+      for (let k = 0; k < idx.length; k++) {
+        const h = idx[k] as number
+        if (h < 0) continue
+        chunks[fill[h] as number] = chunkOf(k)
+        fill[h] = (fill[h] as number) + 1
+      }
+    }
+    return { start, chunks }
+  }
+
   /** The first `prefix` holders (fewer if fewer are eligible) of chunk c's ranking over the members of `view`, best first. */
   prefix(c: number, view: View): number[] {
     const { topK, prefix } = this.input
@@ -166,5 +216,55 @@ export class Ranker {
   private atLeast(h: number, l: number, i: number, hb: number, lb: number, ib: number): boolean {
     const t = this.pop.tieRank
     return i === ib || better(h, l, t[i] as number, hb, lb, t[ib] as number)
+  }
+}
+
+/**
+ * A membership that changes one event at a time, with each chunk's ranking
+ * prefix cached. An event invalidates only the chunks it can touch: a holder
+ * that leaves, those whose kept list holds it; a newcomer, those where it is
+ * a record (where it does not enter the top among newcomers, it cannot enter
+ * the merged top either). Chunks that needed a re-score are never cached.
+ */
+export class ViewRanking {
+  readonly view: View
+  private readonly cache: Array<number[] | undefined>
+
+  constructor(
+    private readonly ranker: Ranker,
+    view: View
+  ) {
+    this.view = cloneView(view)
+    this.cache = new Array(ranker.chunks)
+  }
+
+  get prefixLength(): number {
+    return this.ranker.prefixLength
+  }
+
+  prefix(c: number): number[] {
+    const hit = this.cache[c]
+    if (hit !== undefined) return hit
+    const before = this.ranker.fallbacks
+    const out = this.ranker.prefix(c, this.view)
+    if (this.ranker.fallbacks === before) this.cache[c] = out
+    return out
+  }
+
+  leave(h: number): void {
+    if (this.view.alive[h] !== 1) throw new Error(`holder ${h} is not a member`)
+    if (h >= this.ranker.base) throw new Error('newcomers only join in this simulation')
+    this.view.alive[h] = 0
+    for (const c of this.ranker.chunksListing(h)) this.cache[c] = undefined
+  }
+
+  /** The next newcomer joins; returns its index. */
+  join(): number {
+    const h = this.ranker.base + this.view.joined
+    if (h >= this.ranker.universe) throw new Error('no newcomer left to join')
+    this.view.alive[h] = 1
+    this.view.joined++
+    for (const c of this.ranker.chunksRecording(h)) this.cache[c] = undefined
+    return h
   }
 }

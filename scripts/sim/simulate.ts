@@ -17,11 +17,12 @@ import {
   type MaintenanceResult,
   maintain,
   placementDebt,
+  type SimHolder,
   simHolders
 } from './owner-model.js'
 import { makePopulation, type Population } from './population.js'
 import { SeededRandom } from './random.js'
-import { baseView, cloneView, memberIds, Ranker, type View } from './ranking.js'
+import { baseView, memberIds, Ranker, type View, ViewRanking } from './ranking.js'
 import { type ScanInput, scan } from './scan.js'
 import { type ChiSquare, chiSquare } from './stats.js'
 
@@ -222,46 +223,10 @@ function uniformity(pop: Population, copies: Copies, weighted: Int32Array[]): Un
   }
 }
 
-function summary(
-  scenario: string,
-  pop: Population,
-  ranker: Ranker,
-  holders: ReturnType<typeof simHolders>,
-  from: Copies,
-  before: View,
-  after: View,
-  passes: MaintenanceResult,
-  copies: Copies,
-  refreshes: number,
-  epochsFired: number,
-  minCopies: number
-): Movement {
-  const ideal = idealMoves(pop, ranker, after, from)
-  const debt = placementDebt(pop, ranker, after, copies)
-  const rebalanced = maintain(pop, ranker, holders, after, cloneCopies(copies), true)
-  const total = passes.stored + rebalanced.stored
-  const rel = (x: number) => (ideal === 0 ? (x === 0 ? 0 : Number.POSITIVE_INFINITY) : (x - ideal) / ideal)
-  const count = (v: View) => v.alive.reduce((a, b) => a + b, 0)
-  return {
-    scenario,
-    membersBefore: count(before),
-    membersAfter: count(after),
-    refreshes,
-    epochsFired,
-    moved: passes.stored,
-    ideal,
-    excess: rel(passes.stored),
-    released: passes.released,
-    debtCopies: debt.copies,
-    movedByFinalRebalance: rebalanced.stored,
-    totalWithRebalance: total,
-    excessWithRebalance: rel(total),
-    minCopies
-  }
-}
-
-/** One registry refresh as the owner sees it: a view change, the epoch rule, one maintenance pass. */
+/** One owner-side history: a membership that changes event by event, a refresh (epoch rule and one maintenance pass) when told. */
 class Driver {
+  readonly ranking: ViewRanking
+  readonly copies: Copies
   epochBase: string[]
   epochsFired = 0
   refreshes = 0
@@ -270,26 +235,53 @@ class Driver {
 
   constructor(
     private readonly pop: Population,
-    private readonly ranker: Ranker,
-    private readonly holders: ReturnType<typeof simHolders>,
-    private readonly copies: Copies,
+    ranker: Ranker,
+    private readonly holders: SimHolder[],
+    placed: Copies,
     private readonly threshold: number,
     start: View
   ) {
+    this.ranking = new ViewRanking(ranker, start)
+    this.copies = cloneCopies(placed)
     this.epochBase = memberIds(pop, start)
   }
 
-  refresh(view: View): void {
+  refresh(): void {
     this.refreshes++
-    const ids = memberIds(this.pop, view)
+    const ids = memberIds(this.pop, this.ranking.view)
     const fired = epochChanged(this.epochBase, ids, this.threshold)
     if (fired) {
       this.epochsFired++
       this.epochBase = ids
     }
     // onChange schedules a repair, onEpoch a rebalance; the maintenance queue merges them into one pass
-    addResult(this.passes, maintain(this.pop, this.ranker, this.holders, view, this.copies, fired))
+    addResult(this.passes, maintain(this.pop, this.ranking, this.holders, this.copies, fired))
     for (const c of this.copies) this.minCopies = Math.min(this.minCopies, c.length)
+  }
+
+  summary(scenario: string, placed: Copies, start: View): Movement {
+    const ideal = idealMoves(this.pop, this.ranking, placed)
+    const debt = placementDebt(this.pop, this.ranking, this.copies)
+    const rebalanced = maintain(this.pop, this.ranking, this.holders, cloneCopies(this.copies), true)
+    const total = this.passes.stored + rebalanced.stored
+    const rel = (x: number) => (ideal === 0 ? (x === 0 ? 0 : Number.POSITIVE_INFINITY) : (x - ideal) / ideal)
+    const count = (v: View) => v.alive.reduce((a, b) => a + b, 0)
+    return {
+      scenario,
+      membersBefore: count(start),
+      membersAfter: count(this.ranking.view),
+      refreshes: this.refreshes,
+      epochsFired: this.epochsFired,
+      moved: this.passes.stored,
+      ideal,
+      excess: rel(this.passes.stored),
+      released: this.passes.released,
+      debtCopies: debt.copies,
+      movedByFinalRebalance: rebalanced.stored,
+      totalWithRebalance: total,
+      excessWithRebalance: rel(total),
+      minCopies: this.minCopies
+    }
   }
 }
 
@@ -343,7 +335,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const ranker = new Ranker(pop, input, parts)
   const holders = simHolders(pop)
   const start = baseView(pop)
-  const placed = initialCopies(pop, ranker, start)
+  const placed = initialCopies(pop, new ViewRanking(ranker, start))
   const weighted: Int32Array[] = []
   for (const p of parts) for (let c = p.start; c < p.end; c++) weighted.push(p.weighted.subarray((c - p.start) * 2, (c - p.start) * 2 + 2))
 
@@ -353,50 +345,40 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   const leavers = rng.sample(nonOwners, Math.min(churnCount, nonOwners.length))
   const movement: Movement[] = []
   const threshold = params.epochThreshold
+  const churnName = `churn ${Math.round(params.churn * 100)}%`
+  const driver = (t = threshold) => new Driver(pop, ranker, holders, placed, t, start)
 
-  const oneRefresh = (name: string, after: View) => {
-    const copies = cloneCopies(placed)
-    const d = new Driver(pop, ranker, holders, copies, threshold, start)
-    d.refresh(after)
-    movement.push(summary(name, pop, ranker, holders, placed, start, after, d.passes, copies, d.refreshes, d.epochsFired, d.minCopies))
-  }
-  // one holder joins (the first newcomer)
-  const joinView = cloneView(start)
-  joinView.alive[pop.base] = 1
-  joinView.joined = 1
-  oneRefresh('join 1', joinView)
-  // one holder leaves
-  const leaveView = cloneView(start)
-  leaveView.alive[leavers[0] as number] = 0
-  oneRefresh('leave 1', leaveView)
-  // 10% leave and 10% join, seen in one refresh
-  const churnView = cloneView(start)
-  for (const h of leavers) churnView.alive[h] = 0
-  churnView.alive.fill(1, pop.base, pop.universe)
-  churnView.joined = churnCount
-  oneRefresh(`churn ${Math.round(params.churn * 100)}% (one refresh)`, churnView)
+  // one holder joins (the first newcomer); one leaves; 10% leave and 10% join; each seen by one refresh
+  const join = driver()
+  join.ranking.join()
+  join.refresh()
+  movement.push(join.summary('join 1', placed, start))
+  const leave = driver()
+  leave.ranking.leave(leavers[0] as number)
+  leave.refresh()
+  movement.push(leave.summary('leave 1', placed, start))
+  const churn = driver()
+  for (const h of leavers) churn.ranking.leave(h)
+  for (let j = 0; j < churnCount; j++) churn.ranking.join()
+  churn.refresh()
+  movement.push(churn.summary(`${churnName} (one refresh)`, placed, start))
+
   // the same churn as it trickles in, eventsPerRefresh events per refresh; with the registry's
   // epoch threshold, and as a what-if with threshold 0 (a rebalance after every change)
-  const events = rng.shuffle([...leavers.map(h => ({ leave: h })), ...Array.from({ length: churnCount }, () => ({ leave: -1 }))])
+  const events = rng.shuffle([...leavers, ...Array.from({ length: churnCount }, () => -1)])
   for (const [label, t] of [
     ['', threshold],
     [', what-if: rebalance every refresh', 0]
   ] as const) {
-    const copies = cloneCopies(placed)
-    const d = new Driver(pop, ranker, holders, copies, t, start)
-    const view = cloneView(start)
+    const d = driver(t)
     for (let e = 0; e < events.length; e += params.eventsPerRefresh) {
-      for (const ev of events.slice(e, e + params.eventsPerRefresh)) {
-        if (ev.leave >= 0) view.alive[ev.leave] = 0
-        else {
-          view.alive[pop.base + view.joined] = 1
-          view.joined++
-        }
+      for (const h of events.slice(e, e + params.eventsPerRefresh)) {
+        if (h >= 0) d.ranking.leave(h)
+        else d.ranking.join()
       }
-      d.refresh(view)
+      d.refresh()
     }
-    const name = `churn ${Math.round(params.churn * 100)}% (${params.eventsPerRefresh} events per refresh${label})`
-    movement.push(summary(name, pop, ranker, holders, placed, start, view, d.passes, copies, d.refreshes, d.epochsFired, d.minCopies))
+    movement.push(d.summary(`${churnName} (${params.eventsPerRefresh} events per refresh${label})`, placed, start))
   }
 
   // repair traffic after one holder is lost: a random one, and the most loaded one
@@ -408,9 +390,9 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     ['a random holder', leavers[0] as number],
     ['the most loaded holder', busiest]
   ] as const) {
-    const view = cloneView(start)
-    view.alive[h] = 0
-    const r = maintain(pop, ranker, holders, view, cloneCopies(placed), false)
+    const ranking = new ViewRanking(ranker, start)
+    ranking.leave(h)
+    const r = maintain(pop, ranking, holders, cloneCopies(placed), false)
     repair.push({
       lost,
       holderCopies: loads[h] as number,

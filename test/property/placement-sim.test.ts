@@ -11,7 +11,6 @@ import {
   baseView,
   chunkId,
   cloneCopies,
-  cloneView,
   idealMoves,
   initialCopies,
   maintain,
@@ -26,7 +25,8 @@ import {
   scanInput,
   simHolders,
   simulate,
-  type View
+  type View,
+  ViewRanking
 } from '../../scripts/sim/index.js'
 
 const HOLDERS = 1000
@@ -99,6 +99,27 @@ describe('placement simulation (1,000 holders)', () => {
     for (let c = 0; c < 5; c++) assert.deepEqual(ranker.rescore(c, churned), reference(pop, c, churned), `full ranking of chunk ${c}`)
   })
 
+  it('cached rankings follow a membership changing event by event', () => {
+    const ranking = new ViewRanking(ranker, baseView(pop))
+    const rng = new SeededRandom(SEED, 'test-events')
+    const gone = [...Array(pop.base).keys()].filter(h => churned.alive[h] === 0)
+    const events = rng.shuffle([...gone, ...Array.from({ length: 100 }, () => -1)])
+    // warm the cache for every chunk, then check a sample after each batch of events
+    for (let c = 0; c < pop.chunks; c++) ranking.prefix(c)
+    for (let e = 0; e < events.length; e += 20) {
+      for (const h of events.slice(e, e + 20)) {
+        if (h >= 0) ranking.leave(h)
+        else ranking.join()
+      }
+      for (let k = 0; k < 400; k++) {
+        const c = (k * 48_611 + e) % pop.chunks
+        assert.deepEqual(ranking.prefix(c), ranker.prefix(c, ranking.view), `after ${e + 20} events, chunk ${c}`)
+      }
+    }
+    assert.deepEqual(ranking.view.alive, churned.alive)
+    for (let k = 0; k < 30; k++) assert.deepEqual(ranking.prefix(k * 613), reference(pop, k * 613, churned).slice(0, 6))
+  })
+
   it('a chunk whose kept ranks mostly left is scored again, with the same answer', () => {
     const c = 123
     const view = baseView(pop)
@@ -114,24 +135,16 @@ describe('placement simulation (1,000 holders)', () => {
 
   it('planChunk decides the same on the first six ranks as on the whole ranking', () => {
     const holders = simHolders(pop)
-    const placed = initialCopies(pop, ranker, baseView(pop))
+    const placed = initialCopies(pop, new ViewRanking(ranker, baseView(pop)))
     const never = () => false
     for (let k = 0; k < 300; k++) {
       const c = (k * 104_729) % pop.chunks
       const have = new Set((placed[c] as number[]).filter(h => churned.alive[h] === 1).map(h => pop.peerIdStrings[h] as string))
+      const fullOrder = reference(pop, c, churned).map(i => holders[i] as (typeof holders)[number])
+      const shortOrder = ranker.prefix(c, churned).map(i => holders[i] as (typeof holders)[number])
       for (const rebalance of [false, true]) {
-        const full = planChunk(
-          reference(pop, c, churned).map(i => holders[i] as (typeof holders)[number]),
-          have,
-          never,
-          rebalance
-        )
-        const short = planChunk(
-          ranker.prefix(c, churned).map(i => holders[i] as (typeof holders)[number]),
-          have,
-          never,
-          rebalance
-        )
+        const full = planChunk(fullOrder, have, never, rebalance)
+        const short = planChunk(shortOrder, have, never, rebalance)
         assert.equal(short.want, full.want)
         assert.deepEqual(short.top, full.top)
         const ids = (p: typeof full) => p.candidates.slice(0, p.want).map(h => h.peerIdString)
@@ -227,12 +240,12 @@ describe('placement simulation (1,000 holders)', () => {
   it('repair after a loss: each of its copies goes to the next holder of that chunk', () => {
     const holders = simHolders(pop)
     const start = baseView(pop)
-    const placed = initialCopies(pop, ranker, start)
+    const placed = initialCopies(pop, new ViewRanking(ranker, start))
     const lost = pop.owners.includes(7) ? 8 : 7
-    const view = cloneView(start)
-    view.alive[lost] = 0
+    const ranking = new ViewRanking(ranker, start)
+    ranking.leave(lost)
     const hit = placed.flatMap((hs, c) => (hs.includes(lost) ? [c] : []))
-    const r = maintain(pop, ranker, holders, view, cloneCopies(placed), false)
+    const r = maintain(pop, ranking, holders, cloneCopies(placed), false)
     assert.equal(r.dropped, hit.length)
     assert.equal(r.stored, hit.length)
     assert.equal(
@@ -246,7 +259,7 @@ describe('placement simulation (1,000 holders)', () => {
       expected.set(next, (expected.get(next) ?? 0) + 1)
     }
     assert.deepEqual(new Map([...r.receivers].sort((a, b) => a[0] - b[0])), new Map([...expected].sort((a, b) => a[0] - b[0])))
-    assert.equal(idealMoves(pop, ranker, view, placed), hit.length)
+    assert.equal(idealMoves(pop, ranking, placed), hit.length)
   })
 
   it('epochs fire at the 10% threshold and not below it', () => {
