@@ -82,7 +82,13 @@ export function runEpochSequences(holders: number, eventsPerRefresh: number, thr
     flapping.push([{ kind: 'drop', who }], [{ kind: 'return', who }])
   }
   return [
-    run('10% leave + 10% join in one refresh', n, [[...repeat(pct(0.1), () => ({ kind: 'leave' })), ...repeat(pct(0.1), () => ({ kind: 'join' }))]], threshold, rng),
+    run(
+      '10% leave + 10% join in one refresh',
+      n,
+      [[...repeat(pct(0.1), () => ({ kind: 'leave' })), ...repeat(pct(0.1), () => ({ kind: 'join' }))]],
+      threshold,
+      rng
+    ),
     run(
       `steady churn: 30% replaced, leave/join alternating, ${eventsPerRefresh} events per refresh`,
       n,
@@ -113,7 +119,16 @@ export function runEpochSequences(holders: number, eventsPerRefresh: number, thr
       threshold,
       rng
     ),
-    run(`growth by 9.9%, joins only, ${eventsPerRefresh} per refresh`, n, inBatches(repeat(Math.floor(0.099 * n), () => ({ kind: 'join' })), eventsPerRefresh), threshold, rng),
+    run(
+      `growth by 9.9%, joins only, ${eventsPerRefresh} per refresh`,
+      n,
+      inBatches(
+        repeat(Math.floor(0.099 * n), () => ({ kind: 'join' })),
+        eventsPerRefresh
+      ),
+      threshold,
+      rng
+    ),
     run('flapping: the same 1% leave and return, 10 times', n, flapping, threshold, rng)
   ]
 }

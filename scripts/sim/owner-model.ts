@@ -86,7 +86,7 @@ export function maintain(pop: Population, ranking: ViewRanking, holders: SimHold
   const view = ranking.view
   for (let c = 0; c < pop.chunks; c++) {
     const before = copies[c] as number[]
-    const have = before.filter(h => view.alive[h] === 1)
+    const have = before.every(h => view.alive[h] === 1) ? before : before.filter(h => view.alive[h] === 1)
     result.dropped += before.length - have.length
     // Without a rebalance, planChunk asks nothing of a chunk with its two copies (deficit 0, and no
     // release): skipping those calls changes no outcome and saves most of them.

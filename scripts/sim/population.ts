@@ -129,7 +129,12 @@ export function makePopulation(init: PopulationInit): Population {
   })
 
   const who = new SeededRandom(init.seed, 'owners')
-  const owners = Int32Array.from(who.sample(Array.from({ length: base }, (_, i) => i), init.owners))
+  const owners = Int32Array.from(
+    who.sample(
+      Array.from({ length: base }, (_, i) => i),
+      init.owners
+    )
+  )
 
   // Chunk ids are SHA-256 of ciphertext: uniform bytes. Chunk c belongs to owner c mod owners;
   // each owner's last chunk is the short tail of its state, the rest are full 64 KiB chunks.

@@ -44,6 +44,9 @@ export class Ranker {
   private readonly candIdx: Int32Array
   private readonly candHi: Uint32Array
   private readonly candLo: Uint32Array
+  private readonly newIdx: Int32Array
+  private readonly newHi: Uint32Array
+  private readonly newLo: Uint32Array
 
   constructor(
     private readonly pop: Population,
@@ -55,10 +58,12 @@ export class Ranker {
       this.partOf.fill(k, p.start, p.end)
     })
     if (this.partOf.includes(-1)) throw new Error('the scan outputs do not cover every chunk')
-    const cap = input.topK + input.prefix
-    this.candIdx = new Int32Array(cap)
-    this.candHi = new Uint32Array(cap)
-    this.candLo = new Uint32Array(cap)
+    this.candIdx = new Int32Array(input.topK)
+    this.candHi = new Uint32Array(input.topK)
+    this.candLo = new Uint32Array(input.topK)
+    this.newIdx = new Int32Array(input.prefix)
+    this.newHi = new Uint32Array(input.prefix)
+    this.newLo = new Uint32Array(input.prefix)
   }
 
   get prefixLength(): number {
@@ -121,64 +126,73 @@ export class Ranker {
     const { tieRank, base } = this.pop
     const part = this.parts[this.partOf[c] as number] as ScanOutput
     const o = (c - part.start) * topK
-    let n = 0
-    let truncA = false
-    let lastA = -1
+    // A: the kept starting holders that are still members (already in rank order)
+    const aIdx = this.candIdx
+    const aHi = this.candHi
+    const aLo = this.candLo
+    let nA = 0
+    const truncA = (part.topIdx[o + topK - 1] as number) >= 0
     for (let k = 0; k < topK; k++) {
       const i = part.topIdx[o + k] as number
       if (i < 0) break
-      if (k === topK - 1) {
-        truncA = true
-        lastA = o + k
-      }
       if (view.alive[i] !== 1) continue
-      this.candIdx[n] = i
-      this.candHi[n] = part.topHi[o + k] as number
-      this.candLo[n] = part.topLo[o + k] as number
-      n++
+      aIdx[nA] = i
+      aHi[nA] = part.topHi[o + k] as number
+      aLo[nA] = part.topLo[o + k] as number
+      nA++
     }
-    // newcomers joined so far: their running top `prefix`, rebuilt from the records (kept in join order)
+    // B: the newcomers' running top `prefix` among those joined so far, from the records (in join order)
+    const bIdx = this.newIdx
+    const bHi = this.newHi
+    const bLo = this.newLo
+    let nB = 0
     const r0 = part.recStart[c - part.start] as number
     const r1 = part.recStart[c - part.start + 1] as number
-    const bIdx: number[] = []
-    const bHi: number[] = []
-    const bLo: number[] = []
     for (let r = r0; r < r1; r++) {
       const i = part.recIdx[r] as number
       if (i >= base + view.joined) break
       if (view.alive[i] !== 1) throw new Error(`newcomer ${i} joined but is not a member: the simulation lets newcomers only join`)
       const h = part.recHi[r] as number
       const l = part.recLo[r] as number
-      let pos = bIdx.length
+      let pos = nB
       while (pos > 0 && better(h, l, tieRank[i] as number, bHi[pos - 1] as number, bLo[pos - 1] as number, tieRank[bIdx[pos - 1] as number] as number)) pos--
       if (pos >= prefix) continue
-      bIdx.splice(pos, 0, i)
-      bHi.splice(pos, 0, h)
-      bLo.splice(pos, 0, l)
-      if (bIdx.length > prefix) {
-        bIdx.pop()
-        bHi.pop()
-        bLo.pop()
+      for (let k = Math.min(nB, prefix - 1); k > pos; k--) {
+        bIdx[k] = bIdx[k - 1] as number
+        bHi[k] = bHi[k - 1] as number
+        bLo[k] = bLo[k - 1] as number
       }
+      bIdx[pos] = i
+      bHi[pos] = h
+      bLo[pos] = l
+      if (nB < prefix) nB++
     }
-    const truncB = bIdx.length === prefix
-    for (let k = 0; k < bIdx.length; k++) {
-      this.candIdx[n] = bIdx[k] as number
-      this.candHi[n] = bHi[k] as number
-      this.candLo[n] = bLo[k] as number
-      n++
-    }
-    // merge (both runs are sorted) and keep the entries that are certainly in place
-    const order = Array.from({ length: n }, (_, k) => k).sort((x, y) => (this.beats(x, y) ? -1 : 1))
+    const truncB = nB === prefix
+    // merge; keep the entries that rank at or above the last entry of every list that was cut short
+    const lastA = o + topK - 1
     const out: number[] = []
-    for (const k of order) {
-      if (out.length === prefix) break
-      const i = this.candIdx[k] as number
-      const h = this.candHi[k] as number
-      const l = this.candLo[k] as number
+    let a = 0
+    let b = 0
+    while (out.length < prefix && (a < nA || b < nB)) {
+      const takeA =
+        b >= nB ||
+        (a < nA &&
+          better(
+            aHi[a] as number,
+            aLo[a] as number,
+            tieRank[aIdx[a] as number] as number,
+            bHi[b] as number,
+            bLo[b] as number,
+            tieRank[bIdx[b] as number] as number
+          ))
+      const i = (takeA ? aIdx[a] : bIdx[b]) as number
+      const h = (takeA ? aHi[a] : bHi[b]) as number
+      const l = (takeA ? aLo[a] : bLo[b]) as number
       if (truncA && !this.atLeast(h, l, i, part.topHi[lastA] as number, part.topLo[lastA] as number, part.topIdx[lastA] as number)) break
       if (truncB && !this.atLeast(h, l, i, bHi[prefix - 1] as number, bLo[prefix - 1] as number, bIdx[prefix - 1] as number)) break
       out.push(i)
+      if (takeA) a++
+      else b++
     }
     if (out.length === prefix || (!truncA && !truncB)) return out
     this.fallbacks++
@@ -197,18 +211,6 @@ export class Ranker {
     for (let i = 0; i < this.pop.universe; i++) if (view.alive[i] === 1 && i !== owner && (this.pop.buckets[i] as number) >= minBucket) list.push(i)
     return list.sort((a, b) =>
       better(hi[a] as number, lo[a] as number, tieRank[a] as number, hi[b] as number, lo[b] as number, tieRank[b] as number) ? -1 : 1
-    )
-  }
-
-  private beats(x: number, y: number): boolean {
-    const t = this.pop.tieRank
-    return better(
-      this.candHi[x] as number,
-      this.candLo[x] as number,
-      t[this.candIdx[x] as number] as number,
-      this.candHi[y] as number,
-      this.candLo[y] as number,
-      t[this.candIdx[y] as number] as number
     )
   }
 

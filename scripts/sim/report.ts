@@ -38,7 +38,22 @@ export function markdown(r: SimResult): string {
     '### Placement uniformity',
     '',
     table(
-      ['eligible holders', 'full (bucket 0)', 'copies', 'on full holders', 'mean per holder', 'χ²', 'df', 'χ² 1% / 0.1% critical', 'p-value', 'max', 'min', 'max/min', 'max/mean', 'min/mean'],
+      [
+        'eligible holders',
+        'full (bucket 0)',
+        'copies',
+        'on full holders',
+        'mean per holder',
+        'χ²',
+        'df',
+        'χ² 1% / 0.1% critical',
+        'p-value',
+        'max',
+        'min',
+        'max/min',
+        'max/mean',
+        'min/mean'
+      ],
       [
         [
           int(u.eligible),
@@ -103,7 +118,15 @@ export function markdown(r: SimResult): string {
     '',
     table(
       ['sequence', 'events', 'refreshes', 'epochs', 'first after (refreshes)', 'mean between', 'members at end'],
-      r.epochs.map(e => [e.name, int(e.events), int(e.refreshes), e.fired, e.firstAfter ?? '–', e.meanBetween === null ? '–' : f(e.meanBetween, 1), int(e.membersAtEnd)])
+      r.epochs.map(e => [
+        e.name,
+        int(e.events),
+        int(e.refreshes),
+        e.fired,
+        e.firstAfter ?? '–',
+        e.meanBetween === null ? '–' : f(e.meanBetween, 1),
+        int(e.membersAtEnd)
+      ])
     ),
     '',
     '### The simulation itself',

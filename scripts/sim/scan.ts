@@ -91,9 +91,12 @@ export function scanRange(input: ScanInput, start: number, end: number): ScanOut
   const topLo = new Uint32Array(n * topK)
   const weighted = new Int32Array(n * 2).fill(-1)
   const recStart = new Int32Array(n + 1)
-  const rec: number[] = []
-  const recH: number[] = []
-  const recL: number[] = []
+  // about prefix × (1 + ln(newcomers / prefix)) records per chunk; grown by doubling when short
+  let recCap = Math.max(1024, Math.ceil(n * prefix * (2 + Math.log(Math.max(1, (universe - base) / prefix)))))
+  let recIdx = new Int32Array(recCap)
+  let recHi = new Uint32Array(recCap)
+  let recLo = new Uint32Array(recCap)
+  let recLen = 0
   const kIdx = new Int32Array(topK)
   const kHi = new Uint32Array(topK)
   const kLo = new Uint32Array(topK)
@@ -144,16 +147,31 @@ export function scanRange(input: ScanInput, start: number, end: number): ScanOut
       const h = hi[i] as number
       const l = lo[i] as number
       const before = plen
-      if (plen < prefix || better(h, l, tieRank[i] as number, pHi[prefix - 1] as number, pLo[prefix - 1] as number, tieRank[pIdx[prefix - 1] as number] as number)) {
+      if (
+        plen < prefix ||
+        better(h, l, tieRank[i] as number, pHi[prefix - 1] as number, pLo[prefix - 1] as number, tieRank[pIdx[prefix - 1] as number] as number)
+      ) {
         plen = insert(pIdx, pHi, pLo, tieRank, plen, prefix, i, h, l)
         if (plen > before || pIdx.includes(i)) {
-          rec.push(i)
-          recH.push(h)
-          recL.push(l)
+          if (recLen === recCap) {
+            recCap *= 2
+            const grow = <T extends Int32Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+              const b = make(recCap)
+              b.set(a)
+              return b
+            }
+            recIdx = grow(recIdx, k => new Int32Array(k))
+            recHi = grow(recHi, k => new Uint32Array(k))
+            recLo = grow(recLo, k => new Uint32Array(k))
+          }
+          recIdx[recLen] = i
+          recHi[recLen] = h
+          recLo[recLen] = l
+          recLen++
         }
       }
     }
-    recStart[c - start + 1] = rec.length
+    recStart[c - start + 1] = recLen
   }
   return {
     start,
@@ -162,9 +180,9 @@ export function scanRange(input: ScanInput, start: number, end: number): ScanOut
     topHi,
     topLo,
     recStart,
-    recIdx: Int32Array.from(rec),
-    recHi: Uint32Array.from(recH),
-    recLo: Uint32Array.from(recL),
+    recIdx: recIdx.slice(0, recLen),
+    recHi: recHi.slice(0, recLen),
+    recLo: recLo.slice(0, recLen),
     weighted
   }
 }

@@ -54,7 +54,7 @@ const sigma0 = (x: number) => rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3)
 const sigma1 = (x: number) => rotr(x, 17) ^ rotr(x, 19) ^ (x >>> 10)
 const bigSigma0 = (x: number) => rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22)
 const bigSigma1 = (x: number) => rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25)
-const readWord = (b: Uint8Array, i: number) => (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) | 0
+const readWord = (b: Uint8Array, i: number) => ((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0) | 0
 
 /** Block-1 schedule words known from the chunk alone: 0..14, and 16, 18, 20 (their inputs skip word 15). */
 const CHUNK_WORDS = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20])
@@ -145,7 +145,13 @@ class Code {
   }
   /** x rotated right by n, in each lane */
   rotr(x: number, n: number) {
-    return this.get(x).i32(n).shrU().get(x).i32(32 - n).shl().or()
+    return this.get(x)
+      .i32(n)
+      .shrU()
+      .get(x)
+      .i32(32 - n)
+      .shl()
+      .or()
   }
   /** rotr(x, r1) ^ rotr(x, r2) ^ (shift ? x >>> r3 : rotr(x, r3)) */
   mix(x: number, r1: number, r2: number, r3: number, shift: boolean) {
@@ -208,8 +214,16 @@ function buildModule(): Uint8Array {
   const localCount = next - 3
 
   const c = new Code()
-  for (const [t, local] of cw) c.i32(0).i32Load(CHUNK_AREA + 4 * (8 + t)).splat().set(local)
-  for (let i = 0; i < 8; i++) c.i32(0).i32Load(CHUNK_AREA + 4 * i).splat().set(s0[i] as number)
+  for (const [t, local] of cw)
+    c.i32(0)
+      .i32Load(CHUNK_AREA + 4 * (8 + t))
+      .splat()
+      .set(local)
+  for (let i = 0; i < 8; i++)
+    c.i32(0)
+      .i32Load(CHUNK_AREA + 4 * i)
+      .splat()
+      .set(s0[i] as number)
   const word = (t: number) => (CHUNK_WORDS.has(t) ? (cw.get(t) as number) : (w[t] as number))
 
   /** One round; `kw` pushes K[t] + W[t]. `r` names the locals holding a..h; returns the renamed list. */
@@ -230,7 +244,9 @@ function buildModule(): Uint8Array {
   c.blockLoop(() => {
     c.get(P_GROUPS).eqz().brIf(1)
     // block 1: word 15 from the holder, the rest of the schedule per lane
-    c.get(P_HOLDERS).v128Load(0).set(w[15] as number)
+    c.get(P_HOLDERS)
+      .v128Load(0)
+      .set(w[15] as number)
     for (let t = 16; t < 64; t++) {
       if (CHUNK_WORDS.has(t)) continue
       c.mix(word(t - 2), 17, 19, 10, true)
@@ -246,12 +262,24 @@ function buildModule(): Uint8Array {
     let r = [...vars]
     for (let t = 15; t < 64; t++) r = round(r, () => c.splatConst(k(t)).get(word(t)).add())
     // feed-forward: block 2 starts from IV + (a..h)
-    for (let i = 0; i < 8; i++) c.get(r[i] as number).splatConst(IV[i] as number).add().set(r[i] as number)
+    for (let i = 0; i < 8; i++)
+      c.get(r[i] as number)
+        .splatConst(IV[i] as number)
+        .add()
+        .set(r[i] as number)
     c.get(r[0] as number).set(m0)
     c.get(r[1] as number).set(m1)
     for (let t = 0; t < 64; t++) r = round(r, () => c.get(P_HOLDERS).v128Load((2 + t) * 16))
-    c.get(P_OUT).get(r[0] as number).get(m0).add().v128Store(0)
-    c.get(P_OUT).get(r[1] as number).get(m1).add().v128Store(16)
+    c.get(P_OUT)
+      .get(r[0] as number)
+      .get(m0)
+      .add()
+      .v128Store(0)
+    c.get(P_OUT)
+      .get(r[1] as number)
+      .get(m1)
+      .add()
+      .v128Store(16)
     c.get(P_HOLDERS).i32(GROUP_BYTES).i32Add().set(P_HOLDERS)
     c.get(P_OUT).i32(OUT_GROUP_BYTES).i32Add().set(P_OUT)
     c.get(P_GROUPS).i32(1).i32Sub().set(P_GROUPS)

@@ -14,7 +14,6 @@ import {
   emptyResult,
   idealMoves,
   initialCopies,
-  type MaintenanceResult,
   maintain,
   placementDebt,
   type SimHolder,
@@ -363,12 +362,14 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   churn.refresh()
   movement.push(churn.summary(`${churnName} (one refresh)`, placed, start))
 
-  // the same churn as it trickles in, eventsPerRefresh events per refresh; with the registry's
-  // epoch threshold, and as a what-if with threshold 0 (a rebalance after every change)
+  // the same churn as it trickles in, eventsPerRefresh events per refresh: with the registry's
+  // epoch threshold, and two what-ifs on either side of it: a rebalance after every change
+  // (threshold 0), and none until the end (no epoch; repairs only)
   const events = rng.shuffle([...leavers, ...Array.from({ length: churnCount }, () => -1)])
   for (const [label, t] of [
     ['', threshold],
-    [', what-if: rebalance every refresh', 0]
+    [', what-if: rebalance every refresh', 0],
+    [', what-if: repairs only, rebalance at the end', Number.POSITIVE_INFINITY]
   ] as const) {
     const d = driver(t)
     for (let e = 0; e < events.length; e += params.eventsPerRefresh) {

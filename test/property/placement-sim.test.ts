@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { peerIdFromPublicKey, REPLICAS, rankHolders, rendezvousScore } from '../../core/index.js'
+import { REPLICAS, rankHolders, rendezvousScore } from '../../core/index.js'
 import { planChunk } from '../../owner/index.js'
 import {
   baseView,
@@ -17,8 +17,8 @@ import {
   makePopulation,
   type Population,
   Ranker,
-  ScoreKernel,
   type ScanOutput,
+  ScoreKernel,
   SeededRandom,
   type SimResult,
   scan,
@@ -35,7 +35,9 @@ const SEED = 'placement-sim-test'
 
 /** rankHolders over the members of `view`, as simulation indices */
 function reference(pop: Population, c: number, view: View): number[] {
-  const candidates = pop.peerIds.map((peerId, index) => ({ peerId, capacityBucket: pop.buckets[index] as number, index })).filter(h => view.alive[h.index] === 1)
+  const candidates = pop.peerIds
+    .map((peerId, index) => ({ peerId, capacityBucket: pop.buckets[index] as number, index }))
+    .filter(h => view.alive[h.index] === 1)
   const owner = pop.peerIds[pop.chunkOwner[c] as number] as Uint8Array
   return rankHolders(chunkId(pop, c), owner, candidates, pop.chunkSize[c] as number).map(h => h.index)
 }
