@@ -74,7 +74,9 @@ export function markdown(r: SimResult): string {
       ]
     ),
     '',
-    `χ² below the 1% critical value: the per-holder counts are what independent uniform draws over the eligible holders give. max/min reflects Poisson noise at a mean of ${f(u.expectedPerHolder, 1)} copies, not bias.`,
+    x2.statistic < x2.critical01
+      ? `χ² is below the 1% critical value: the per-holder counts are what independent uniform draws over the eligible holders give, and max/min is the Poisson spread at a mean of ${f(u.expectedPerHolder, 1)} copies.`
+      : `χ² is ABOVE the 1% critical value (p = ${f(x2.pValue, 4)}): the per-holder counts are not what uniform draws over the eligible holders give.`,
     '',
     'Load by capacity class (rendezvous as shipped: every eligible holder equal):',
     '',
