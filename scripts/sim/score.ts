@@ -21,8 +21,6 @@
  * No approximation: every pair gets its full SHA-256, and
  * test/property/placement-sim.test.ts checks the rankings against `rankHolders`.
  */
-import { createHash } from 'node:crypto'
-
 // lib ES2023 has no WebAssembly types (they come with the DOM lib); the little used here:
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object
@@ -392,9 +390,4 @@ export class ScoreKernel {
       }
     }
   }
-}
-
-/** The reference: the same score through node:crypto (for checks, not for speed). */
-export function referenceScore(chunkId: Uint8Array, peerId: Uint8Array): bigint {
-  return createHash('sha256').update(DOMAIN).update(chunkId).update(peerId).digest().readBigUInt64BE(0)
 }
