@@ -30,24 +30,47 @@ const SAMPLES_KEPT = 64
 
 /**
  * Times of the store exchanges of one distribution, per byte: the yardstick
- * for "this exchange is taking far longer than its peers".
+ * for "this exchange is taking far longer than its peers", and, per holder,
+ * which holders have been far slower than the rest during this put.
  */
 export class ExchangeTimes {
   private readonly perByte: number[] = []
+  /** per holder: the slowest recent time per byte seen (an exchange that had to be hedged counts with what it took so far) */
+  private readonly byHolder = new Map<string, number>()
 
   constructor(private readonly init: HedgeInit = DEFAULT_HEDGE) {}
 
-  add(ms: number, bytes: number): void {
-    this.perByte.push(ms / Math.max(1, bytes))
+  /** A finished exchange with `holder`. */
+  add(ms: number, bytes: number, holder?: string): void {
+    const r = ms / Math.max(1, bytes)
+    this.perByte.push(r)
     if (this.perByte.length > SAMPLES_KEPT) this.perByte.shift()
+    if (holder !== undefined) this.byHolder.set(holder, r)
+  }
+
+  /** An exchange with `holder` has run `ms` on `bytes` and is still running: it is at least that slow. */
+  atLeast(ms: number, bytes: number, holder: string): void {
+    const r = ms / Math.max(1, bytes)
+    if (r > (this.byHolder.get(holder) ?? 0)) this.byHolder.set(holder, r)
+  }
+
+  private median(): number | undefined {
+    if (this.perByte.length < this.init.minSamples) return undefined
+    const sorted = [...this.perByte].sort((a, b) => a - b)
+    return sorted[Math.floor(sorted.length / 2)] as number
   }
 
   /** How long an exchange of `bytes` may run before it is hedged, ms; undefined while too few exchanges finished. */
   hedgeAfterMs(bytes: number): number | undefined {
-    if (this.perByte.length < this.init.minSamples) return undefined
-    const sorted = [...this.perByte].sort((a, b) => a - b)
-    const median = sorted[Math.floor(sorted.length / 2)] as number
-    return Math.max(this.init.minMs, this.init.factor * median * bytes)
+    const median = this.median()
+    return median === undefined ? undefined : Math.max(this.init.minMs, this.init.factor * median * bytes)
+  }
+
+  /** Whether `holder` has been `factor` times slower than the median during this distribution. */
+  isSlow(holder: string): boolean {
+    const median = this.median()
+    const r = this.byHolder.get(holder)
+    return median !== undefined && r !== undefined && r > this.init.factor * median
   }
 }
 
@@ -88,8 +111,13 @@ interface Attempt {
  *   cancelled, so a slow holder stops taking bandwidth and exchange slots;
  * - a refusal or failure moves the chunk to its next holder at once.
  *
+ * - a holder hedged once (or seen that slow) goes to the end of every later
+ *   chunk's list for the rest of this put, so it stops taking a share.
+ *
  * One slow holder therefore delays a put by about one hedge delay, not by
- * its whole share of the bytes. A cancelled store may leave bytes at the
+ * its whole share of the bytes. Chunks it would have led sit on their next
+ * holders instead (repair and rebalancing keep them there or move them;
+ * both count any two copies). A cancelled store may leave bytes at the
  * slow holder without a receipt; its lease collects them.
  */
 export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementContext): Promise<void> {
@@ -158,7 +186,7 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
     running.delete(attempt)
     const cancelled = attempt.controller.signal.aborted && !ctx.signal.aborted
     if (err !== undefined && !cancelled) failure ??= { err }
-    if (ok !== undefined && attempt.started > 0) ctx.times.add(Date.now() - attempt.started, attempt.bytes)
+    if (ok !== undefined && attempt.started > 0) ctx.times.add(Date.now() - attempt.started, attempt.bytes, attempt.holder.peerIdString)
     for (const [k, job] of attempt.jobs.entries()) {
       job.pending.delete(attempt)
       if (ok?.[k] === true) job.needed--
@@ -174,6 +202,9 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
     wake?.()
   }
 
+  // holders that were far slower than the rest earlier in this put go last: tried only when the others cannot take a chunk
+  for (const job of states)
+    job.ranked = [...job.ranked.filter(h => !ctx.times.isSlow(h.peerIdString)), ...job.ranked.filter(h => ctx.times.isSlow(h.peerIdString))]
   const initial: Array<{ holder: HolderInfo; job: JobState }> = []
   for (const job of states) {
     for (const h of job.ranked.slice(0, job.needed)) {
@@ -189,6 +220,7 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
       const after = ctx.times.hedgeAfterMs(a.bytes)
       if (after === undefined || now - a.started < after) continue
       a.hedged = true
+      ctx.times.atLeast(now - a.started, a.bytes, a.holder.peerIdString)
       refill(
         a.jobs.filter(j => j.needed > 0),
         'hedge'
