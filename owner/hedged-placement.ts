@@ -23,10 +23,12 @@ export interface HedgeInit {
   tickMs: number
 }
 
-export const DEFAULT_HEDGE: HedgeInit = { factor: 3, minMs: 300, minSamples: 3, tickMs: 50 }
+export const DEFAULT_HEDGE: HedgeInit = { factor: 3, minMs: 200, minSamples: 3, tickMs: 25 }
 
 /** How many recent exchanges the median is taken over. */
 const SAMPLES_KEPT = 64
+/** Weight of a holder's newest exchange in its average time per byte. */
+const HOLDER_WEIGHT = 0.3
 
 /**
  * Times of the store exchanges of one distribution, per byte: the yardstick
@@ -35,7 +37,7 @@ const SAMPLES_KEPT = 64
  */
 export class ExchangeTimes {
   private readonly perByte: number[] = []
-  /** per holder: the slowest recent time per byte seen (an exchange that had to be hedged counts with what it took so far) */
+  /** per holder: a weighted average of its time per byte (an exchange that had to be hedged raises it to at least what it took so far) */
   private readonly byHolder = new Map<string, number>()
 
   constructor(private readonly init: HedgeInit = DEFAULT_HEDGE) {}
@@ -45,7 +47,11 @@ export class ExchangeTimes {
     const r = ms / Math.max(1, bytes)
     this.perByte.push(r)
     if (this.perByte.length > SAMPLES_KEPT) this.perByte.shift()
-    if (holder !== undefined) this.byHolder.set(holder, r)
+    // a weighted average, so one quick small exchange does not clear a holder seen slow
+    if (holder !== undefined) {
+      const prev = this.byHolder.get(holder)
+      this.byHolder.set(holder, prev === undefined ? r : prev + HOLDER_WEIGHT * (r - prev))
+    }
   }
 
   /** An exchange with `holder` has run `ms` on `bytes` and is still running: it is at least that slow. */
@@ -128,7 +134,9 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
   let failure: { err: unknown } | undefined
   let wake: (() => void) | undefined
 
-  const next = (job: JobState): HolderInfo | undefined => job.ranked.find(h => !job.tried.has(h.peerIdString))
+  // the best untried holder, those found far slower than the rest during this put last
+  const next = (job: JobState): HolderInfo | undefined =>
+    job.ranked.find(h => !job.tried.has(h.peerIdString) && !ctx.times.isSlow(h.peerIdString)) ?? job.ranked.find(h => !job.tried.has(h.peerIdString))
 
   const launch = (picks: Array<{ holder: HolderInfo; job: JobState }>): void => {
     for (const b of batchesByHolder(picks)) {
@@ -147,6 +155,11 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
         .add(
           async () => {
             signal.throwIfAborted()
+            // queued before its holder turned out slow: hand its chunks to their next holders instead
+            if (ctx.times.isSlow(attempt.holder.peerIdString) && attempt.jobs.every(j => next(j) !== undefined)) {
+              ctx.counters.cancelled++
+              return undefined
+            }
             attempt.started = Date.now()
             return ctx.placer.storeAt(
               attempt.holder,
