@@ -60,6 +60,12 @@ export const CONFIG_DEFAULTS: ConfigDefaults = deepFreeze({
     /** ms */
     refreshIntervalMs: MINUTE
   },
+  limits: {
+    /** bytes per second; 0: uncapped */
+    uploadBytesPerSecond: 0,
+    /** bytes per second; 0: uncapped */
+    downloadBytesPerSecond: 0
+  },
   control: {
     /** bytes */
     maxRequestBytes: MiB,

@@ -88,6 +88,14 @@ export const CONFIG_SCHEMA: { readonly [P in ConfigKeyPath]: KeySpec<ValueAt<Mes
   'owner.auditIntervalMs': { kind: durationKind(SECOND, 30 * DAY), help: 'how often holders are asked to prove they keep our chunks' },
   'owner.repairAfterMs': { kind: durationKind(0, 30 * DAY), help: 'how long a holder may fail audits before its chunks are placed elsewhere' },
   'registry.refreshIntervalMs': { kind: durationKind(SECOND, DAY), help: 'how often the holder registry is reread' },
+  'limits.uploadBytesPerSecond': {
+    kind: bytesKind(0, ANY_BYTES),
+    help: 'cap on the bytes per second this node sends over the mesh protocols (owner uploads and holder answers); 0: none'
+  },
+  'limits.downloadBytesPerSecond': {
+    kind: bytesKind(0, ANY_BYTES),
+    help: 'cap on the bytes per second this node receives over the mesh protocols; 0: none'
+  },
   'control.maxRequestBytes': { kind: bytesKind(KiB, 64 * MiB), help: 'longest JSON line a control client may send' },
   'control.maxClients': { kind: integerKind(1, 4096), help: 'control connections open at once' }
 }
@@ -104,6 +112,8 @@ export const CONFIG_SECTIONS: Readonly<Record<string, string>> = {
   holder: 'Serving other owners: what this node stores for the mesh.',
   owner: "Replicating this node's own state.",
   registry: 'The holder registry kept in the DHT.',
+  limits:
+    'Bandwidth caps on the mesh traffic (chunks, manifests, audits; not the DHT). A cap shorter than 1 MiB/s still lets one 1 MiB message through at a time.',
   control: 'The control socket the CLI talks to.'
 }
 

@@ -35,6 +35,8 @@ export interface MeshkeepConfig {
     readonly repairAfterMs: number
   }
   readonly registry: { readonly refreshIntervalMs: number }
+  /** caps on the mesh traffic of meshkeep's protocols, bytes per second (0: none) */
+  readonly limits: { readonly uploadBytesPerSecond: number; readonly downloadBytesPerSecond: number }
   readonly control: { readonly maxRequestBytes: number; readonly maxClients: number }
 }
 

@@ -31,7 +31,7 @@ import {
 } from './constants.js'
 
 export interface HolderComponents {
-  libp2p: RpcLibp2p & { peerId: PeerId }
+  libp2p: RpcLibp2p
   identity: Identity
   /** the holder's own key space (a sublevel) */
   store: KeyValueStore

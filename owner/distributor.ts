@@ -18,8 +18,9 @@ import {
 } from '../core/index.js'
 import { putManifest, type RpcLibp2p } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
+import { ExchangeTimes, type PlacementJob, placeHedged } from './hedged-placement.js'
 import type { ManifestCopy, OwnerStore } from './owner-store.js'
-import { batchesByHolder, newPlaceCounters, type PlaceCounters, type Placer } from './placer.js'
+import { newPlaceCounters, type PlaceCounters, type Placer } from './placer.js'
 import type { HolderInfo, Progress } from './types.js'
 
 export interface DistributorComponents {
@@ -48,7 +49,12 @@ export interface DistributorInit {
 }
 
 export interface DistributionCounters extends PlaceCounters {
+  /** copies sent to a further holder after a refusal or failure */
   fallbacks: number
+  /** copies sent to a further holder because an exchange ran far longer than its peers */
+  hedges: number
+  /** exchanges cancelled because their chunks were placed elsewhere first */
+  cancelled: number
 }
 
 /** A new version's chunks placed, and its sealed manifest stored at its holders. */
@@ -58,13 +64,6 @@ export interface Distribution {
   manifestId: Uint8Array
   manifestHolders: ManifestCopy[]
   counters: DistributionCounters
-}
-
-interface Job {
-  chunk: StateChunk
-  ranked: HolderInfo[]
-  tried: Set<string>
-  needed: number
 }
 
 /** A copy that will still count an hour from now need not be sent again. */
@@ -86,7 +85,8 @@ async function* windows(source: AsyncIterable<StateChunk>, size: number): AsyncG
 /**
  * Turns a state stream into a placed version: seals it into chunks, keeps a
  * local copy of each, stores two attested remote copies of every chunk at
- * its rendezvous holders (falling back down the ranking), then seals the
+ * its rendezvous holders (falling back down the ranking, and hedging around
+ * a holder far slower than the rest: see `placeHedged`), then seals the
  * manifest and stores it the same way.
  *
  * It is a pipeline (`it-pipe`: state bytes → sealed chunks → windows →
@@ -110,7 +110,8 @@ export class Distributor {
   ): Promise<Distribution> {
     const { cipher } = this.components
     const builder = new ManifestBuilder()
-    const counters: DistributionCounters = { ...newPlaceCounters(), fallbacks: 0 }
+    const counters: DistributionCounters = { ...newPlaceCounters(), fallbacks: 0, hedges: 0, cancelled: 0 }
+    const times = new ExchangeTimes()
     const exchanges = new Queue<boolean[] | undefined>({ concurrency: this.init.concurrency })
     // a failing window stops the others: they share this signal
     const stop = new AbortController()
@@ -120,7 +121,7 @@ export class Distributor {
     const placing = new Set<string>()
     let failure: { err: unknown } | undefined
     const launch = (window: StateChunk[]) => {
-      const p: Promise<void> = this.placeWindow(window, members, placing, counters, exchanges, windowSignal)
+      const p: Promise<void> = this.placeWindow(window, members, placing, { counters, exchanges, times, signal: windowSignal })
         .catch(err => {
           failure ??= { err }
           stop.abort(err)
@@ -172,13 +173,11 @@ export class Distributor {
     window: StateChunk[],
     members: HolderInfo[],
     placing: Set<string>,
-    counters: DistributionCounters,
-    exchanges: Queue<boolean[] | undefined>,
-    signal: AbortSignal
+    ctx: { counters: DistributionCounters; exchanges: Queue<boolean[] | undefined>; times: ExchangeTimes; signal: AbortSignal }
   ): Promise<void> {
-    const { book, identity } = this.components
+    const { book, identity, placer } = this.components
     const validUntil = Date.now() + SKIP_IF_VALID_FOR_MS
-    const jobs: Job[] = []
+    const jobs: PlacementJob[] = []
     const fresh: StateChunk[] = []
     for (const chunk of window) {
       const hex = toHex(chunk.id)
@@ -191,58 +190,16 @@ export class Distributor {
       const needed = REPLICAS - holding.size
       if (needed <= 0) continue // already attested at its holders: incremental puts skip it
       const ranked = rankHolders(chunk.id, identity.peerId, members, chunk.bytes.length).filter(h => !holding.has(h.peerIdString))
-      jobs.push({ chunk, ranked, tried: new Set(), needed })
+      jobs.push({ chunk, ranked, needed })
     }
-    // the local write runs while the window is on the wire; both settle before the window ends
+    // the local write runs while the window is on the wire; both settle before the window ends.
+    // Chunks nobody could take stay Partial/AtRisk for repair.
     const [network, disk] = await Promise.allSettled([
-      this.runJobs(jobs, counters, exchanges, signal),
+      placeHedged(jobs, { placer, ...ctx }),
       this.init.keepLocalChunks && fresh.length > 0 ? this.components.store.putChunksAndRoots(fresh, []) : Promise.resolve()
     ])
     if (network.status === 'rejected') throw network.reason
     if (disk.status === 'rejected') throw disk.reason
-  }
-
-  /** Rounds of batched sends; each failure moves the chunk to its next-ranked holder. */
-  private async runJobs(jobs: Job[], counters: DistributionCounters, exchanges: Queue<boolean[] | undefined>, signal: AbortSignal): Promise<void> {
-    let open = jobs
-    let round = 0
-    while (open.length > 0) {
-      signal.throwIfAborted()
-      const picks: Array<{ holder: HolderInfo; job: Job }> = []
-      for (const job of open) {
-        const targets = job.ranked.filter(h => !job.tried.has(h.peerIdString)).slice(0, job.needed)
-        if (round > 0 && targets.length > 0) counters.fallbacks += targets.length
-        for (const h of targets) {
-          job.tried.add(h.peerIdString)
-          picks.push({ holder: h, job })
-        }
-      }
-      const batches = batchesByHolder(picks)
-      if (batches.length === 0) break // nobody left to try: these chunks stay Partial/AtRisk for repair
-      const settled = await Promise.allSettled(
-        batches.map(async b => {
-          const ok = await exchanges.add(
-            async () => {
-              signal.throwIfAborted()
-              return this.components.placer.storeAt(
-                b.holder,
-                b.jobs.map(j => j.chunk),
-                signal,
-                counters
-              )
-            },
-            { signal }
-          )
-          ok?.forEach((stored, k) => {
-            if (stored) (b.jobs[k] as Job).needed--
-          })
-        })
-      )
-      // every batch has settled before a failure leaves: nothing of this window runs on after it
-      for (const s of settled) if (s.status === 'rejected') throw s.reason
-      open = open.filter(j => j.needed > 0 && j.ranked.some(h => !j.tried.has(h.peerIdString)))
-      round++
-    }
   }
 
   /** Stores the sealed manifest at its two rendezvous holders (with fallbacks). */

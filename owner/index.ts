@@ -7,6 +7,7 @@ export { Auditor, type AuditorComponents, type AuditorInit, type AuditReport, ty
 export { ChunkFetcher, type ChunkFetcherComponents, type ChunkFetcherInit, type FetchOptions, type FetchStats } from './chunk-fetcher.js'
 export { CopyBook, type CopyBookComponents } from './copy-book.js'
 export { Distributor, type DistributorComponents, type DistributorInit } from './distributor.js'
+export { DEFAULT_HEDGE, ExchangeTimes, type HedgeInit, type PlacementJob, placeHedged } from './hedged-placement.js'
 export { HolderSpeeds } from './holder-speeds.js'
 export type { OwnerInit } from './owner-init.js'
 export { type OwnerComponents, OwnerService, type TransferOptions } from './owner-service.js'

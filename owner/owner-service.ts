@@ -60,6 +60,8 @@ export interface TransferOptions {
 }
 
 const ABORTED_BY_PUT = 'a new version takes precedence over repair and release'
+/** How long a put waits for unreachable holders to answer a probe before it places without them, ms. */
+const PUT_PROBE_MS = 2_000
 
 /**
  * The owner side: turns a state into a replicated version (distribution),
@@ -372,6 +374,21 @@ export class OwnerService {
   }
 
   /**
+   * Probes the holders marked unreachable, bounded by PUT_PROBE_MS, so a
+   * put right after a holder's link came back places on it again instead of
+   * waiting for the next probe round. Costs nothing when every holder is up.
+   */
+  private async probeDownHolders(signal: AbortSignal): Promise<void> {
+    const targets = this.probes(this.retainedChunks(), new Set())
+    if (targets.length === 0) return
+    await this.auditor
+      .audit(targets, AbortSignal.any([signal, this.stopController.signal, AbortSignal.timeout(PUT_PROBE_MS)]), { discover: true })
+      .catch(err => {
+        if (signal.aborted) throw err
+      })
+  }
+
+  /**
    * While some holder is unreachable, probe it sooner than the next audit
    * round (at most every minute), so a short outage does not keep its
    * copies out of health (and writes blocked) for a whole audit interval.
@@ -498,7 +515,8 @@ export class OwnerService {
     const started = Date.now()
     const { store } = this.components
     const version = ((await store.latestVersion()) ?? 0) + 1
-    // holders known to be unreachable are skipped until they answer an audit again
+    // holders known to be unreachable are skipped unless they answer a quick probe now (a link that came back)
+    await this.probeDownHolders(signal)
     const members = this.components.directory.members().filter(m => !this.reach.isDown(m.peerIdString))
     const d = await this.distributor.distribute(source, version, members, signal, onProgress)
     await store.putManifest(version, d.sealed)
@@ -516,13 +534,14 @@ export class OwnerService {
       this.init.log?.('publishing the version pointer failed; will retry on repair', { err: String(err) })
     }
     this.refreshWriteState()
-    const { retries, fallbacks, invalidAttestations, bytesSent, chunksSent } = d.counters
+    const { retries, fallbacks, hedges, invalidAttestations, bytesSent, chunksSent } = d.counters
     return {
       version,
       totalSize: d.manifest.totalSize,
       chunks: d.manifest.chunks.length,
       retries,
       fallbacks,
+      hedges,
       invalidAttestations,
       bytesSent,
       chunksSent,

@@ -30,7 +30,6 @@ export function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<
     factor: 2,
     randomize: true,
     signal: opts.signal,
-    unref: true,
     shouldRetry: ({ error, attemptNumber }) => {
       if (!isRetryable(error)) return false
       opts.onRetry?.(error, attemptNumber)

@@ -68,7 +68,10 @@ export interface PutResult {
   chunksSent: number
   bytesSent: number
   retries: number
+  /** copies sent to a further holder after a refusal or failure */
   fallbacks: number
+  /** copies also sent to a further holder because an exchange ran far longer than its peers (long-tail hedging) */
+  hedges: number
   invalidAttestations: number
   ms: number
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, type NodeKeys } from '../../core/index.js'
 import { type HolderInit, HolderService } from '../../holder/index.js'
 import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
+import { type RpcLibp2p, Throttle } from '../../protocols/index.js'
 import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators } from '../../registry/index.js'
 import { migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
 import { createMeshLibp2p, dialBootstrap, type Libp2pMetricsInit, type MeshLibp2p } from './libp2p.js'
@@ -22,6 +23,8 @@ export interface MeshNodeInit {
   registry?: RegistryInit
   /** register as a holder at start @default true */
   register?: boolean
+  /** caps on the node's protocol traffic, bytes per second (0 or absent: uncapped) */
+  limits?: { uploadBytesPerSecond?: number; downloadBytesPerSecond?: number }
   /** libp2p's metrics, when the daemon serves them */
   metrics?: Libp2pMetricsInit
   log?: (msg: string, fields?: Record<string, unknown>) => void
@@ -88,7 +91,8 @@ export class MeshNode {
         }
       }
     )
-    this.holder = new HolderService({ libp2p: this.libp2p, identity: this.identity, store: this.db.store.sub('holder') }, this.init.holder)
+    const rpc = this.protocolView()
+    this.holder = new HolderService({ libp2p: rpc, identity: this.identity, store: this.db.store.sub('holder') }, this.init.holder)
     const pointers: PointerDirectory = {
       publish: async (p, opts) => {
         await this.registry.publishVersionPointer(
@@ -103,7 +107,7 @@ export class MeshNode {
     }
     this.owner = new OwnerService(
       {
-        libp2p: this.libp2p,
+        libp2p: rpc,
         identity: this.identity,
         keys: this.keys,
         store: new OwnerStore(this.db.store.sub('owner')),
@@ -137,6 +141,26 @@ export class MeshNode {
       )
     }
     this.started = true
+  }
+
+  /**
+   * What the owner and holder protocols see of libp2p: dialling, handlers,
+   * and the traffic caps of `limits`, which every request and response of
+   * meshkeep's protocols then waits for.
+   */
+  private protocolView(): RpcLibp2p {
+    const { uploadBytesPerSecond: up = 0, downloadBytesPerSecond: down = 0 } = this.init.limits ?? {}
+    const libp2p = this.libp2p
+    return {
+      dialProtocol: (peer, protocols, options) => libp2p.dialProtocol(peer, protocols, options),
+      handle: (protocol, handler, options) => libp2p.handle(protocol, handler, options),
+      unhandle: protocol => libp2p.unhandle(protocol),
+      hangUp: (peer, options) => libp2p.hangUp(peer, options),
+      bandwidth: {
+        upload: up > 0 ? new Throttle({ bytesPerSecond: up }) : undefined,
+        download: down > 0 ? new Throttle({ bytesPerSecond: down }) : undefined
+      }
+    }
   }
 
   /** Settles when the registration started by `start()` has been published, or has failed for now. */

@@ -96,6 +96,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     holder: { ...config.holder },
     owner: ownerInit(config),
     registry: { refreshIntervalMs: config.registry.refreshIntervalMs },
+    limits: { ...config.limits },
     log: (msg, fields) => log.info(fields ?? {}, msg),
     ...(metricsRegistry === undefined ? {} : { metrics: { registry: metricsRegistry, statfsLocation: config.dataDir } })
   })

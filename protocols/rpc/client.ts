@@ -1,5 +1,5 @@
 import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
-import { pbStream } from '@libp2p/utils'
+import { lpStream } from '@libp2p/utils'
 import { ERROR_CODES, type ErrorCode, MeshkeepError } from '../../core/index.js'
 import { RemoteError } from './errors.js'
 import type { ErrorFields, RpcLibp2p, RpcSpec } from './spec.js'
@@ -68,9 +68,14 @@ export async function request<Req, Res extends ErrorFields>(
   let stream: Stream | undefined
   try {
     stream = await openStream(libp2p, peer, spec.protocol, signal)
-    const pb = pbStream(stream, { maxDataLength: spec.maxResponseBytes })
-    await pb.write(req, spec.request, { signal })
-    const res = await pb.read(spec.response, { signal, ...spec.responseLimits })
+    const lp = lpStream(stream, { maxDataLength: spec.maxResponseBytes })
+    // encoded once: its length is what the upload cap counts
+    const out = spec.request.encode(req)
+    await libp2p.bandwidth?.upload?.take(out.byteLength, signal)
+    await lp.write(out, { signal })
+    const raw = await lp.read({ signal })
+    await libp2p.bandwidth?.download?.take(raw.byteLength, signal)
+    const res = spec.response.decode(raw, spec.responseLimits)
     await stream.close({ signal }).catch(() => {})
     if (res.errorCode !== '') {
       throw new RemoteError(toCode(res.errorCode), `${spec.protocol}: holder refused: ${res.errorMessage.slice(0, 500)}`, true)

@@ -6,6 +6,7 @@
  * responses with stable codes (and no internals) for remote peers.
  */
 
+export { type BandwidthLimits, Throttle } from './bandwidth.js'
 export { type RequestOptions, request } from './client.js'
 export { RemoteError } from './errors.js'
 export { type RpcHandler, RpcServer, type RpcServerComponents, remoteFailure, type ServeContext, type ServeOptions, serve } from './server.js'

@@ -1,5 +1,5 @@
 import type { PeerId, Startable } from '@libp2p/interface'
-import { pbStream } from '@libp2p/utils'
+import { lpStream } from '@libp2p/utils'
 import { InvalidMessageError, MeshkeepError } from '../../core/index.js'
 import type { ErrorFields, RpcLibp2p, RpcSpec } from './spec.js'
 
@@ -49,15 +49,21 @@ export async function serve<Req, Res extends ErrorFields>(
     spec.protocol,
     async (stream, connection) => {
       const signal = AbortSignal.timeout(spec.timeoutMs)
-      const pb = pbStream(stream, { maxDataLength: spec.maxRequestBytes })
+      const lp = lpStream(stream, { maxDataLength: spec.maxRequestBytes })
+      const { bandwidth } = libp2p
       let res: Res
       let failed: MeshkeepError | undefined
       try {
+        const invalid = (err: unknown) => new InvalidMessageError(`malformed or oversized ${spec.protocol} request`, { cause: err })
+        const raw = await lp.read({ signal }).catch(err => {
+          throw invalid(err)
+        })
+        await bandwidth?.download?.take(raw.byteLength, signal)
         let req: Req
         try {
-          req = await pb.read(spec.request, { signal, ...spec.requestLimits })
+          req = spec.request.decode(raw, spec.requestLimits)
         } catch (err) {
-          throw new InvalidMessageError(`malformed or oversized ${spec.protocol} request`, { cause: err })
+          throw invalid(err)
         }
         res = await handler(req, { remotePeer: connection.remotePeer, signal })
       } catch (err) {
@@ -67,7 +73,9 @@ export async function serve<Req, Res extends ErrorFields>(
         res = spec.errorResponse(failed.code, failed.message)
       }
       try {
-        await pb.write(res, spec.response, { signal })
+        const out = spec.response.encode(res)
+        await bandwidth?.upload?.take(out.byteLength, signal)
+        await lp.write(out, { signal })
         await stream.close({ signal })
         if (failed?.code === 'INVALID_MESSAGE') {
           // The peer sent junk. Resetting at once would discard the error answer in flight, so the

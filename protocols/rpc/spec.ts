@@ -2,6 +2,7 @@ import type { AbortOptions, Connection, PeerId, Stream, StreamHandlerOptions } f
 import type { DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { ErrorCode } from '../../core/index.js'
+import type { BandwidthLimits } from './bandwidth.js'
 
 /** A protons-generated message namespace (or anything shaped like one). */
 export interface MessageCodec<T> {
@@ -25,6 +26,8 @@ export interface RpcLibp2p {
   unhandle: (protocol: string) => Promise<void>
   /** closes every connection to a peer; used to replace a dead connection (every libp2p node has it) */
   hangUp?: (peer: PeerId, options?: AbortOptions) => Promise<void>
+  /** caps on this node's protocol traffic, applied to every request and response @default uncapped */
+  bandwidth?: BandwidthLimits
 }
 
 /** One request/response protocol: its id, codecs, size limits and deadline. */

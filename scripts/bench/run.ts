@@ -18,6 +18,7 @@ import { describeMachine } from './lib/machine.js'
 import { fmt, Results, renderMarkdown, writeOutputs } from './lib/report.js'
 import { formatSize, MiB, mbps, median } from './lib/stats.js'
 import { reportAttestation } from './scenarios/attestation.js'
+import { CAPS_STATE_BYTES, runCaps } from './scenarios/caps.js'
 import { runCoreScenario } from './scenarios/core.js'
 import { runFootprint } from './scenarios/footprint.js'
 import { runHelia } from './scenarios/helia.js'
@@ -164,6 +165,10 @@ async function main(): Promise<number> {
     if (want('hosts')) {
       step(`9. separate hosts: put and recover ${formatSize(HOSTS_STATE_BYTES)}, every holder fast vs one 10x slower, ${args.runs} runs`)
       await attempt(results, 'hosts', () => runHosts(root, results, args.runs))
+    }
+    if (want('caps')) {
+      step(`10. bandwidth caps on separate hosts: put and recover ${formatSize(CAPS_STATE_BYTES)} under 4 MiB/s caps, ${args.runs} runs`)
+      await attempt(results, 'caps', () => runCaps(root, results, args.runs))
     }
   } catch (err) {
     results.warn(`the bench stopped early: ${err instanceof Error ? err.message : String(err)}`)

@@ -24,6 +24,8 @@ export interface HostNode {
 export interface HostSpec {
   name: string
   rate?: LinkRate
+  /** this node's config, over the mesh's (`HostMeshOptions.config`) */
+  config?: Record<string, unknown>
 }
 
 export interface HostMeshOptions {
@@ -39,6 +41,7 @@ export interface HostMeshOptions {
 
 export class HostMesh {
   readonly nodes = new Map<string, HostNode>()
+  private readonly configs = new Map<string, Record<string, unknown> | undefined>()
 
   private constructor(
     readonly net: HostNetwork,
@@ -85,6 +88,7 @@ export class HostMesh {
     const dataDir = join(this.options.root, spec.name)
     const init = phrase === undefined ? await initNode(dataDir) : { peerId: await initFromPhrase(dataDir, phrase), phrase }
     const host = await this.net.addHost(spec.name, spec.rate)
+    this.configs.set(spec.name, spec.config)
     const daemon = await this.startDaemon(spec.name, host, dataDir)
     const node: HostNode = { name: spec.name, host, daemon, peerId: init.peerId, phrase: init.phrase }
     this.nodes.set(spec.name, node)
@@ -104,7 +108,7 @@ export class HostMesh {
       ...this.options.daemon,
       dataDir,
       bootstrap: this.bootstrap,
-      config: this.options.config,
+      config: mergeConfig(this.options.config, this.configs.get(name)),
       logFile: join(this.options.root, `${name}.log`),
       ...onHost(host)
     })
@@ -132,4 +136,15 @@ export class HostMesh {
     await Promise.allSettled(this.daemons().map(d => d.stop('SIGTERM', 15_000)))
     await this.net.teardown()
   }
+}
+
+/** `over` laid over `base`, table by table (one level deep, as the config file's tables are). */
+function mergeConfig(base?: Record<string, unknown>, over?: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (over === undefined) return base
+  const out: Record<string, unknown> = { ...base }
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k]
+    out[k] = typeof v === 'object' && v !== null && typeof b === 'object' && b !== null ? { ...(b as object), ...(v as object) } : v
+  }
+  return out
 }
