@@ -91,7 +91,7 @@ export class Auditor {
   sample(chunks: ReadonlyArray<{ id: Uint8Array; size: number }>, n: number): AuditTarget[] {
     const all: AuditTarget[] = []
     const seen = new Set<string>()
-    const now = Date.now()
+    const now = this.components.book.now()
     for (const c of chunks) {
       const hex = toHex(c.id)
       if (seen.has(hex)) continue
@@ -151,7 +151,7 @@ export class Auditor {
     const known = book.copies(t.id).find(c => c.holder === t.holder)
     if (v === 'pass') {
       report.passed++
-      const now = Date.now()
+      const now = book.now()
       if (known === undefined && discover && lease > now) {
         await book.record(t.id, { holder: t.holder, attestedAt: now, leaseExpiresAt: lease })
         report.discovered++

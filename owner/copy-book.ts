@@ -4,6 +4,8 @@ import type { Copy } from './types.js'
 
 export interface CopyBookComponents {
   store: OwnerStore
+  /** the wall clock leases are read against @default Date.now */
+  now?: () => number
 }
 
 const hexOf = (id: Uint8Array | string): string => (typeof id === 'string' ? id : toHex(id))
@@ -27,7 +29,12 @@ export class CopyBook {
   /** copies the owner asked its holder to release and is waiting to hear back about */
   private readonly releasing = new Set<string>()
 
-  constructor(private readonly components: CopyBookComponents) {}
+  /** the wall clock leases are read against */
+  readonly now: () => number
+
+  constructor(private readonly components: CopyBookComponents) {
+    this.now = components.now ?? Date.now
+  }
 
   /** Rebuilds the index from the store. */
   async load(): Promise<void> {
@@ -138,7 +145,7 @@ export class CopyBook {
   }
 
   /** The copies that count at `now`: lease running, holder answering, not being released. */
-  counting(id: Uint8Array | string, now = Date.now()): Copy[] {
+  counting(id: Uint8Array | string, now = this.now()): Copy[] {
     const hex = hexOf(id)
     const m = this.byChunk.get(hex)
     if (m === undefined) return []
@@ -148,12 +155,12 @@ export class CopyBook {
   }
 
   /** A chunk's health at `now` (its placement has run: no counting copy means AtRisk). */
-  health(id: Uint8Array | string, now = Date.now()): ChunkHealth {
+  health(id: Uint8Array | string, now = this.now()): ChunkHealth {
     return classifyChunk(true, this.counting(id, now).length)
   }
 
   /** Health of a version's chunk list (positions, in order). */
-  summary(ids: readonly Uint8Array[], now = Date.now()): HealthSummary {
+  summary(ids: readonly Uint8Array[], now = this.now()): HealthSummary {
     return summarize(ids.map(id => this.health(id, now)))
   }
 

@@ -176,7 +176,7 @@ export class Distributor {
     ctx: { counters: DistributionCounters; exchanges: Queue<boolean[] | undefined>; times: ExchangeTimes; signal: AbortSignal }
   ): Promise<void> {
     const { book, identity, placer } = this.components
-    const validUntil = Date.now() + SKIP_IF_VALID_FOR_MS
+    const validUntil = book.now() + SKIP_IF_VALID_FOR_MS
     const jobs: PlacementJob[] = []
     const fresh: StateChunk[] = []
     for (const chunk of window) {
@@ -213,7 +213,7 @@ export class Distributor {
           signal,
           timeoutMs: this.init.requestTimeoutMs
         })
-        const v = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } })
+        const v = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id, size: sealed.length } }, this.components.book.now())
         placed.push({ holder: holder.peerIdString, leaseExpiresAt: v.leaseExpiresAt })
       } catch (err) {
         if (signal.aborted) throw signal.reason

@@ -54,6 +54,8 @@ export interface OwnerInit {
   censusDepth?: number
   /** how long `recover` and `read` may wait for the mesh and the chunks before giving up, ms @default 120000 */
   transferTimeoutMs?: number
+  /** the wall clock leases, receipts and grace periods are read against (tests move it) @default Date.now */
+  now?: () => number
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -78,6 +80,7 @@ export function resolveOwnerInit(init: OwnerInit): ResolvedOwnerInit {
     keepLocalChunks: init.keepLocalChunks ?? true,
     censusDepth: init.censusDepth ?? CENSUS_DEPTH,
     transferTimeoutMs: init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS,
+    now: init.now ?? Date.now,
     log: init.log
   }
 }

@@ -125,9 +125,10 @@ export class OwnerService {
     this.cipher = new ChunkCipher({ chunkKey: keys.chunkKey, nonceKey: keys.nonceKey, owner: identity.peerId })
     this.writeState = new WriteStateMachine({
       gracePeriodMs: this.init.gracePeriodMs,
+      now: this.init.now,
       onTransition: (from, to) => log?.('write state changed', { from, to })
     })
-    this.book = new CopyBook({ store })
+    this.book = new CopyBook({ store, now: this.init.now })
     const onContact = (holder: string, answered: boolean) => this.onContact(holder, answered)
     const { leaseMs, attempts, retryBaseMs, requestTimeoutMs, concurrency, windowChunks, windowsInFlight, keepLocalChunks } = this.init
     this.placer = new Placer(
@@ -221,7 +222,7 @@ export class OwnerService {
   }
 
   /** Every retained version, ascending, with its health. */
-  versions(now = Date.now()): VersionInfo[] {
+  versions(now = this.init.now()): VersionInfo[] {
     return [...this.retained.values()]
       .sort((a, b) => a.version - b.version)
       .map(m => ({
@@ -254,12 +255,12 @@ export class OwnerService {
   }
 
   /** Health of the latest version. */
-  summary(now = Date.now()): HealthSummary {
+  summary(now = this.init.now()): HealthSummary {
     return this.book.summary(this.latestManifest?.chunks.map(c => c.id) ?? [], now)
   }
 
   /** Per-chunk view of the latest version, for `meshkeep replication`: every known copy, attested or audit-verified. */
-  replication(now = Date.now()): ReplicationView {
+  replication(now = this.init.now()): ReplicationView {
     const latest = this.latestManifest
     return {
       version: latest?.version ?? null,
@@ -360,7 +361,7 @@ export class OwnerService {
     const report = await this.auditor.audit(targets, signal, { discover: true })
     this.lastAudit = report
     this.refreshWriteState()
-    if (this.init.autoRepair && (report.failed > 0 || this.reach.overdue(Date.now(), this.init.repairAfterMs).length > 0)) this.schedule({ repair: true })
+    if (this.init.autoRepair && (report.failed > 0 || this.reach.overdue(this.init.now(), this.init.repairAfterMs).length > 0)) this.schedule({ repair: true })
     return report
   }
 
@@ -475,7 +476,7 @@ export class OwnerService {
         this.book.resume(holder)
         this.init.log?.('holder reachable again', { holder })
       }
-    } else if (this.reach.markDown(holder)) {
+    } else if (this.reach.markDown(holder, this.init.now())) {
       this.book.suspend(holder)
       this.speeds.penalize(holder)
       this.init.log?.('holder unreachable; its copies no longer count', { holder })

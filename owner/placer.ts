@@ -84,7 +84,7 @@ export class Placer {
       counters.chunksSent++
       counters.bytesSent += i.bytes.length
     }
-    const now = Date.now()
+    const now = book.now()
     const ok = items.map(() => false)
     const booked: Array<{ id: Uint8Array; copy: Copy }> = []
     for (const r of results) {

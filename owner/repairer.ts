@@ -136,12 +136,14 @@ export class Repairer {
     const started = Date.now()
     const { signal, rebalance } = options
     const { book, reach, directory, identity, log } = this.components
+    // leases are read on the book's clock; `started` only times the run
+    const now = book.now()
     const self = identity.peerIdString
     const members = directory.members().filter(m => m.peerIdString !== self)
     const memberIds = new Set(members.map(m => m.peerIdString))
     // before the first registry view, an empty member list is no evidence that anyone left
     const viewReady = directory.ready?.() ?? true
-    const overdue = new Set(reach.overdue(started, this.init.repairAfterMs))
+    const overdue = new Set(reach.overdue(now, this.init.repairAfterMs))
     const gone = [...book.holders()].filter(h => (viewReady && !memberIds.has(h)) || overdue.has(h))
     for (const h of gone) {
       const affected = await book.dropHolder(h)
@@ -150,7 +152,7 @@ export class Repairer {
     const live = members.filter(m => !overdue.has(m.peerIdString))
     const isDown = (h: string) => reach.isDown(h)
     const report: RepairReport = { at: started, moved: 0, failed: 0, renewed: 0, released: 0, gone, manifestMoved: 0, pointerPublished: false, ms: 0 }
-    const renewBy = started + this.init.renewBeforeMs
+    const renewBy = now + this.init.renewBeforeMs
 
     // every chunk of every retained version, once
     const refs = new Map<string, ChunkRef>()
@@ -175,7 +177,7 @@ export class Repairer {
         const order = new Map(ranked.map((h, i) => [h.peerIdString, i]))
         const sources = book
           .copies(hex)
-          .filter(c => c.leaseExpiresAt > started)
+          .filter(c => c.leaseExpiresAt > now)
           .map(c => c.holder)
           .filter(h => !book.isSuspended(h))
           .sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9))
@@ -213,7 +215,7 @@ export class Repairer {
    */
   private async renew(refs: ReadonlyMap<string, ChunkRef>, renewBy: number, signal: AbortSignal): Promise<number> {
     const { book, placer, directory } = this.components
-    const now = Date.now()
+    const now = book.now()
     const byHolder = new Map<string, ChunkRef[]>()
     for (const [hex, ref] of refs) {
       for (const c of book.counting(hex, now)) {
@@ -396,7 +398,7 @@ export class Repairer {
           signal,
           timeoutMs: this.init.requestTimeoutMs
         })
-        const ok = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } })
+        const ok = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } }, this.components.book.now())
         report.manifestMoved++
         changed = true
         return { holder: holder.peerIdString, leaseExpiresAt: ok.leaseExpiresAt }
