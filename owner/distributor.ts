@@ -18,7 +18,7 @@ import {
 } from '../core/index.js'
 import { putManifest, type RpcLibp2p } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
-import { ExchangeTimes, type PlacementJob, placeHedged } from './hedged-placement.js'
+import { ExchangeTimes, type HedgeInit, type PlacementJob, placeHedged } from './hedged-placement.js'
 import type { ManifestCopy, OwnerStore } from './owner-store.js'
 import { newPlaceCounters, type PlaceCounters, type Placer } from './placer.js'
 import type { HolderInfo, Progress } from './types.js'
@@ -43,6 +43,8 @@ export interface DistributorInit {
   /** store exchanges in flight at once, across all windows */
   concurrency: number
   keepLocalChunks: boolean
+  /** long-tail hedging of slow exchanges (see `placeHedged`); `false` places by the ranking alone @default DEFAULT_HEDGE */
+  hedge?: HedgeInit | false
   requestTimeoutMs: number
   /** lease asked of holders for the manifest, ms */
   leaseMs: number
@@ -55,6 +57,8 @@ export interface DistributionCounters extends PlaceCounters {
   hedges: number
   /** exchanges cancelled because their chunks were placed elsewhere first */
   cancelled: number
+  /** copies released because a hedged chunk ended with both its copies and the slow one */
+  released: number
 }
 
 /** A new version's chunks placed, and its sealed manifest stored at its holders. */
@@ -110,8 +114,8 @@ export class Distributor {
   ): Promise<Distribution> {
     const { cipher } = this.components
     const builder = new ManifestBuilder()
-    const counters: DistributionCounters = { ...newPlaceCounters(), fallbacks: 0, hedges: 0, cancelled: 0 }
-    const times = new ExchangeTimes()
+    const counters: DistributionCounters = { ...newPlaceCounters(), fallbacks: 0, hedges: 0, cancelled: 0, released: 0 }
+    const times = new ExchangeTimes(this.init.hedge)
     const exchanges = new Queue<boolean[] | undefined>({ concurrency: this.init.concurrency })
     // a failing window stops the others: they share this signal
     const stop = new AbortController()

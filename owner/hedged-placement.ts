@@ -23,7 +23,7 @@ export interface HedgeInit {
   tickMs: number
 }
 
-export const DEFAULT_HEDGE: HedgeInit = { factor: 3, minMs: 200, minSamples: 3, tickMs: 25 }
+export const DEFAULT_HEDGE: HedgeInit = { factor: 3, minMs: 400, minSamples: 3, tickMs: 25 }
 
 /** How many recent exchanges the median is taken over. */
 const SAMPLES_KEPT = 64
@@ -36,11 +36,15 @@ const HOLDER_WEIGHT = 0.3
  * which holders have been far slower than the rest during this put.
  */
 export class ExchangeTimes {
+  readonly init: HedgeInit
   private readonly perByte: number[] = []
   /** per holder: a weighted average of its time per byte (an exchange that had to be hedged raises it to at least what it took so far) */
   private readonly byHolder = new Map<string, number>()
 
-  constructor(private readonly init: HedgeInit = DEFAULT_HEDGE) {}
+  /** @param init the hedging rule; `false` never hedges (placement then follows the ranking alone) */
+  constructor(init: HedgeInit | false = DEFAULT_HEDGE) {
+    this.init = init === false ? { ...DEFAULT_HEDGE, minSamples: Number.POSITIVE_INFINITY } : init
+  }
 
   /** A finished exchange with `holder`. */
   add(ms: number, bytes: number, holder?: string): void {
@@ -85,12 +89,15 @@ export interface HedgedPlacementContext {
   /** store exchanges in flight at once, shared by every window of the distribution */
   exchanges: Queue<boolean[] | undefined>
   times: ExchangeTimes
-  counters: PlaceCounters & { fallbacks: number; hedges: number; cancelled: number }
+  counters: PlaceCounters & { fallbacks: number; hedges: number; cancelled: number; released: number }
   signal: AbortSignal
-  hedge?: HedgeInit
 }
 
 interface JobState extends PlacementJob {
+  /** copies this chunk still needed when placement began */
+  target: number
+  /** holders that attested a copy during this placement */
+  placedAt: string[]
   tried: Set<string>
   /** exchanges in flight that carry this chunk */
   pending: Set<Attempt>
@@ -127,8 +134,7 @@ interface Attempt {
  * slow holder without a receipt; its lease collects them.
  */
 export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementContext): Promise<void> {
-  const hedge = ctx.hedge ?? DEFAULT_HEDGE
-  const states: JobState[] = jobs.filter(j => j.needed > 0).map(j => ({ ...j, tried: new Set(), pending: new Set() }))
+  const states: JobState[] = jobs.filter(j => j.needed > 0).map(j => ({ ...j, target: j.needed, placedAt: [], tried: new Set(), pending: new Set() }))
   if (states.length === 0) return
   const running = new Set<Attempt>()
   let failure: { err: unknown } | undefined
@@ -202,7 +208,10 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
     if (ok !== undefined && attempt.started > 0) ctx.times.add(Date.now() - attempt.started, attempt.bytes, attempt.holder.peerIdString)
     for (const [k, job] of attempt.jobs.entries()) {
       job.pending.delete(attempt)
-      if (ok?.[k] === true) job.needed--
+      if (ok?.[k] === true) {
+        job.needed--
+        job.placedAt.push(attempt.holder.peerIdString)
+      }
     }
     // chunks placed elsewhere free the exchanges still carrying only them
     for (const other of running) {
@@ -239,7 +248,7 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
         'hedge'
       )
     }
-  }, hedge.tickMs)
+  }, ctx.times.init.tickMs)
   try {
     while (running.size > 0) await new Promise<void>(resolve => (wake = resolve))
   } finally {
@@ -248,4 +257,22 @@ export async function placeHedged(jobs: PlacementJob[], ctx: HedgedPlacementCont
   }
   if (failure !== undefined) throw failure.err
   ctx.signal.throwIfAborted()
+  await releaseRaceSurplus(states, ctx)
+}
+
+/**
+ * A hedged chunk whose slow exchange finished too, before it could be
+ * cancelled, has one copy more than it needs: keep the best-ranked ones and
+ * release the rest, so every chunk ends with exactly its copies.
+ */
+async function releaseRaceSurplus(states: JobState[], ctx: HedgedPlacementContext): Promise<void> {
+  const surplus = new Map<string, string[]>()
+  for (const job of states) {
+    if (job.placedAt.length <= job.target) continue
+    const rank = new Map(job.ranked.map((h, i) => [h.peerIdString, i]))
+    const extra = [...job.placedAt].sort((a, b) => (rank.get(a) ?? 1e9) - (rank.get(b) ?? 1e9)).slice(job.target)
+    const hex = Buffer.from(job.chunk.id).toString('hex')
+    for (const h of extra) surplus.set(h, [...(surplus.get(h) ?? []), hex])
+  }
+  if (surplus.size > 0) ctx.counters.released += await ctx.placer.release(surplus, ctx.signal)
 }

@@ -5,6 +5,7 @@
  * others are tuning knobs with their defaults here.
  */
 import { CONFIG_DEFAULTS } from '../config/defaults.js'
+import { DEFAULT_HEDGE, type HedgeInit } from './hedged-placement.js'
 
 const CONFIGURED = CONFIG_DEFAULTS.owner
 /** chunks encrypted and placed (or fetched) per window */
@@ -56,6 +57,8 @@ export interface OwnerInit {
   transferTimeoutMs?: number
   /** the wall clock leases, receipts and grace periods are read against (tests move it) @default Date.now */
   now?: () => number
+  /** long-tail hedging of puts around slow holders; `false` places by the rendezvous ranking alone @default DEFAULT_HEDGE */
+  hedge?: HedgeInit | false
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -81,6 +84,7 @@ export function resolveOwnerInit(init: OwnerInit): ResolvedOwnerInit {
     censusDepth: init.censusDepth ?? CENSUS_DEPTH,
     transferTimeoutMs: init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS,
     now: init.now ?? Date.now,
+    hedge: init.hedge ?? DEFAULT_HEDGE,
     log: init.log
   }
 }

@@ -151,7 +151,7 @@ export class OwnerService {
     )
     this.distributor = new Distributor(
       { libp2p, identity, keys, cipher: this.cipher, store, book: this.book, placer: this.placer, verifier: this.verifier, log },
-      { windowChunks, windowsInFlight, concurrency, keepLocalChunks, requestTimeoutMs, leaseMs }
+      { windowChunks, windowsInFlight, concurrency, keepLocalChunks, requestTimeoutMs, leaseMs, hedge: this.init.hedge }
     )
     this.fetcher = new ChunkFetcher(
       { libp2p, identity, store, directory, speeds: this.speeds, log },
@@ -475,6 +475,8 @@ export class OwnerService {
       if (this.reach.markUp(holder)) {
         this.book.resume(holder)
         this.init.log?.('holder reachable again', { holder })
+        // chunks placed around it while it was down go back to their rendezvous primaries
+        if (this.init.autoRepair) this.schedule({ rebalance: true })
       }
     } else if (this.reach.markDown(holder, this.init.now())) {
       this.book.suspend(holder)

@@ -1,7 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { type AttestationVerifier, type Identity, InvalidAttestationError } from '../core/index.js'
-import { MAX_BATCH, RemoteError, type RpcLibp2p, type StoreItem, storeChunks } from '../protocols/index.js'
+import { MAX_BATCH, MAX_RELEASE_IDS, RemoteError, type RpcLibp2p, releaseChunks, type StoreItem, storeChunks } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
+import { eachLimited } from './each-limited.js'
 import { withRetry } from './retry.js'
 import type { Copy, HolderInfo } from './types.js'
 
@@ -38,10 +39,12 @@ export type PlaceItem = { id: Uint8Array; bytes: Uint8Array } | { id: Uint8Array
 const sizeOf = (item: PlaceItem): number => ('renew' in item ? item.size : item.bytes.length)
 
 /**
- * Stores chunks at one holder (or renews their leases there) and books every
- * copy whose attestation verifies. Shared by distribution (new versions),
- * repair (new copies of existing chunks) and lease renewal, so all accept a
- * copy by the same rule.
+ * Changes the owner's copies at one holder and keeps the copy book in step:
+ * stores chunks (or renews their leases) and books every copy whose
+ * attestation verifies; releases surplus copies and forgets them once the
+ * holder confirmed. Shared by distribution (new versions), repair (new
+ * copies of existing chunks, rebalancing) and lease renewal, so all accept
+ * and drop a copy by the same rule.
  */
 export class Placer {
   constructor(
@@ -103,6 +106,51 @@ export class Placer {
     await book.recordMany(booked)
     return ok
   }
+
+  /** Releases surplus copies (holder → chunk ids, hex); see {@link releaseCopies}. */
+  release(surplus: ReadonlyMap<string, string[]>, signal: AbortSignal, concurrency = 4): Promise<number> {
+    return releaseCopies(this.components, surplus, { concurrency, requestTimeoutMs: this.init.requestTimeoutMs, signal })
+  }
+}
+
+/**
+ * Asks holders to drop copies (holder → chunk ids, hex) the owner no longer
+ * wants; a copy leaves the book only once its holder confirmed, and stops
+ * counting as soon as it is asked for. Returns how many were released. A
+ * holder that cannot be asked keeps its copies until their lease ends.
+ */
+export async function releaseCopies(
+  components: Pick<PlacerComponents, 'libp2p' | 'book' | 'onContact' | 'log'>,
+  surplus: ReadonlyMap<string, string[]>,
+  options: { concurrency: number; requestTimeoutMs: number; signal: AbortSignal }
+): Promise<number> {
+  const { libp2p, book, onContact, log } = components
+  const { signal } = options
+  let released = 0
+  await eachLimited(surplus, options.concurrency, async ([holder, ids]) => {
+    for (let i = 0; i < ids.length; i += MAX_RELEASE_IDS) {
+      const slice = ids.slice(i, i + MAX_RELEASE_IDS)
+      for (const hex of slice) book.startRelease(hex, holder)
+      try {
+        await releaseChunks(
+          libp2p,
+          peerIdFromString(holder),
+          slice.map(h => Buffer.from(h, 'hex')),
+          [],
+          { signal, timeoutMs: options.requestTimeoutMs }
+        )
+        onContact?.(holder, true)
+      } catch (err) {
+        for (const hex of slice) await book.finishRelease(hex, holder, false)
+        if (signal.aborted) throw signal.reason
+        onContact?.(holder, err instanceof RemoteError && err.remote)
+        log?.('releasing surplus copies failed; they stay until their lease ends', { holder, err: String(err) })
+        return
+      }
+      for (const hex of slice) if (await book.finishRelease(hex, holder, true)) released++
+    }
+  })
+  return released
 }
 
 /**

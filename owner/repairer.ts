@@ -11,11 +11,11 @@ import {
   sha256,
   toHex
 } from '../core/index.js'
-import { fetchChunks, MAX_BATCH, MAX_RELEASE_IDS, putManifest, RemoteError, type RpcLibp2p, releaseChunks } from '../protocols/index.js'
+import { fetchChunks, MAX_BATCH, putManifest, RemoteError, type RpcLibp2p } from '../protocols/index.js'
 import type { CopyBook } from './copy-book.js'
 import { eachLimited } from './each-limited.js'
 import type { ManifestCopy, OwnerStore } from './owner-store.js'
-import { batchesByHolder, type Placer } from './placer.js'
+import { batchesByHolder, type Placer, releaseCopies } from './placer.js'
 import type { Reachability } from './reachability.js'
 import type { HolderDirectory, HolderInfo, PointerDirectory } from './types.js'
 
@@ -201,7 +201,11 @@ export class Repairer {
         if (job.plan.top.length === REPLICAS && job.plan.top.every(h => now.has(h))) this.noteSurplus(surplus, job.hex, now, job.plan.top)
       }
     }
-    report.released = await this.releaseSurplus(surplus, signal)
+    report.released = await releaseCopies(this.components, surplus, {
+      concurrency: this.init.concurrency,
+      requestTimeoutMs: this.init.requestTimeoutMs,
+      signal
+    })
     for (const v of retained) await this.repairManifest(v, live, memberIds, viewReady, overdue, renewBy, report, signal)
     report.ms = Date.now() - started
     return report
@@ -341,36 +345,6 @@ export class Repairer {
     }
   }
 
-  /** Asks holders to drop surplus copies; a copy leaves the book only once its holder confirmed. */
-  private async releaseSurplus(surplus: Map<string, string[]>, signal: AbortSignal): Promise<number> {
-    const { libp2p, book, onContact, log } = this.components
-    let released = 0
-    await eachLimited(surplus, this.init.concurrency, async ([holder, ids]) => {
-      for (let i = 0; i < ids.length; i += MAX_RELEASE_IDS) {
-        const slice = ids.slice(i, i + MAX_RELEASE_IDS)
-        for (const hex of slice) book.startRelease(hex, holder)
-        try {
-          await releaseChunks(
-            libp2p,
-            peerIdFromString(holder),
-            slice.map(h => Buffer.from(h, 'hex')),
-            [],
-            { signal, timeoutMs: this.init.requestTimeoutMs }
-          )
-          onContact(holder, true)
-        } catch (err) {
-          for (const hex of slice) await book.finishRelease(hex, holder, false)
-          if (signal.aborted) throw signal.reason
-          onContact(holder, err instanceof RemoteError && err.remote)
-          log?.('releasing surplus copies failed; they stay until their lease ends', { holder, err: String(err) })
-          return
-        }
-        for (const hex of slice) if (await book.finishRelease(hex, holder, true)) released++
-      }
-    })
-    return released
-  }
-
   /**
    * Keeps a retained version's manifest on two live holders with running
    * leases (storing it again renews a lease), and, for the latest version,
@@ -398,7 +372,11 @@ export class Repairer {
           signal,
           timeoutMs: this.init.requestTimeoutMs
         })
-        const ok = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } }, this.components.book.now())
+        const ok = verifier.verify(
+          att,
+          { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } },
+          this.components.book.now()
+        )
         report.manifestMoved++
         changed = true
         return { holder: holder.peerIdString, leaseExpiresAt: ok.leaseExpiresAt }

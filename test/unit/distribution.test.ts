@@ -81,7 +81,8 @@ describe('placement against real holders over in-memory streams', () => {
         placer,
         verifier: new AttestationVerifier()
       },
-      { windowChunks: 8, windowsInFlight: 2, concurrency: 4, keepLocalChunks: true, requestTimeoutMs: 5_000, leaseMs: HOUR }
+      // no hedging: this test pins the rendezvous placement itself (hedging has its own tests)
+      { windowChunks: 8, windowsInFlight: 2, concurrency: 4, keepLocalChunks: true, requestTimeoutMs: 5_000, leaseMs: HOUR, hedge: false }
     )
 
   it('puts each chunk on its two rendezvous primaries, books both copies, stores the manifest twice; an incremental put sends only what changed', async () => {

@@ -54,7 +54,7 @@ function jobs(n: number, holders: HolderInfo[]): PlacementJob[] {
   })
 }
 
-const counters = () => ({ retries: 0, invalidAttestations: 0, bytesSent: 0, chunksSent: 0, fallbacks: 0, hedges: 0, cancelled: 0 })
+const counters = () => ({ retries: 0, invalidAttestations: 0, bytesSent: 0, chunksSent: 0, fallbacks: 0, hedges: 0, cancelled: 0, released: 0 })
 
 describe('hedged placement: a holder that never answers holds nobody back', () => {
   it('every chunk gets its two copies on answering holders; the silent holder’s exchanges are hedged, then cancelled', async () => {
@@ -69,8 +69,7 @@ describe('hedged placement: a holder that never answers holds nobody back', () =
       exchanges: new Queue({ concurrency: 8 }),
       times: new ExchangeTimes({ factor: 3, minMs: 50, minSamples: 3, tickMs: 10 }),
       counters: c,
-      signal: AbortSignal.timeout(60_000),
-      hedge: { factor: 3, minMs: 50, minSamples: 3, tickMs: 10 }
+      signal: AbortSignal.timeout(60_000)
     })
     const silentPrimary = list.filter(j => j.ranked.slice(0, 2).includes(silent)).length
     assert.ok(silentPrimary > 0, 'the silent holder is a primary of some chunks')
@@ -84,6 +83,53 @@ describe('hedged placement: a holder that never answers holds nobody back', () =
     assert.ok(c.cancelled > 0 && aborted.length === c.cancelled, 'the silent holder’s exchanges were cancelled once their chunks were placed')
   })
 
+  it('a slow exchange that finishes after its hedge leaves a surplus copy, which is released: each chunk keeps its two best-ranked copies', async () => {
+    const [a, b, c] = Array.from({ length: 3 }, holder) as [HolderInfo, HolderInfo, HolderInfo]
+    const copies = new Map<string, string[]>()
+    const released: Array<[string, string[]]> = []
+    const placer = {
+      // a is slow but gets there; b and c answer at once
+      storeAt: async (h: HolderInfo, items: Array<{ id: Uint8Array }>) => {
+        await new Promise(r => setTimeout(r, h === a ? 300 : 1))
+        for (const i of items) {
+          const key = Buffer.from(i.id).toString('hex')
+          copies.set(key, [...(copies.get(key) ?? []), h.peerIdString])
+        }
+        return items.map(() => true)
+      },
+      release: async (surplus: ReadonlyMap<string, string[]>) => {
+        for (const [h, ids] of surplus) {
+          released.push([h, ids])
+          for (const id of ids)
+            copies.set(
+              id,
+              (copies.get(id) ?? []).filter(x => x !== h)
+            )
+        }
+        return [...surplus.values()].reduce((n, ids) => n + ids.length, 0)
+      }
+    } as unknown as Placer
+    const chunkOf = () => {
+      const bytes = new Uint8Array(randomBytes(1024))
+      return { id: sha256(bytes), bytes }
+    }
+    // x can be hedged to c; y has nobody else, so a's exchange (carrying both) must run to its end
+    const x = { chunk: chunkOf(), ranked: [a, b, c], needed: 2 }
+    const y = { chunk: chunkOf(), ranked: [a, b], needed: 2 }
+    // three quick finished exchanges give the median the hedge needs
+    const warm = [0, 1, 2].map(() => ({ chunk: chunkOf(), ranked: [b, c], needed: 2 }))
+    const c0 = counters()
+    const hedge = { factor: 3, minMs: 50, minSamples: 3, tickMs: 10 }
+    const times = new ExchangeTimes(hedge)
+    await placeHedged(warm, { placer, exchanges: new Queue({ concurrency: 8 }), times, counters: counters(), signal: AbortSignal.timeout(60_000) })
+    await placeHedged([x, y], { placer, exchanges: new Queue({ concurrency: 8 }), times, counters: c0, signal: AbortSignal.timeout(60_000) })
+    const hex = (j: typeof x) => Buffer.from(j.chunk.id).toString('hex')
+    assert.equal(c0.hedges, 1, 'x was hedged to c')
+    assert.deepEqual(released, [[c.peerIdString, [hex(x)]]], 'x ended with a, b and c: c, the worst-ranked, was released')
+    assert.deepEqual((copies.get(hex(x)) ?? []).sort(), [a.peerIdString, b.peerIdString].sort())
+    assert.deepEqual((copies.get(hex(y)) ?? []).sort(), [a.peerIdString, b.peerIdString].sort())
+  })
+
   it('holders that all answer promptly are never hedged', async () => {
     const holders = Array.from({ length: 5 }, holder)
     const { placer, copies } = fakePlacer(new Set())
@@ -95,8 +141,7 @@ describe('hedged placement: a holder that never answers holds nobody back', () =
       exchanges: new Queue({ concurrency: 8 }),
       times: new ExchangeTimes(hedge),
       counters: c,
-      signal: AbortSignal.timeout(60_000),
-      hedge
+      signal: AbortSignal.timeout(60_000)
     })
     assert.equal(c.hedges, 0)
     assert.equal(c.cancelled, 0)
