@@ -1,6 +1,6 @@
 /** Help texts, built from the command table so they cannot drift from what the parser accepts. */
 import type { ArgsSpec } from './argv.js'
-import type { Command } from './commands/index.js'
+import type { Command } from './commands/command.js'
 
 export function mainHelp(version: string, commands: readonly Command[]): string {
   const width = Math.max(...commands.map(c => c.name.length), 'version'.length)
