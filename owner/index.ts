@@ -19,6 +19,7 @@ export { type ChunkPlan, planChunk, Repairer, type RepairerComponents, type Repa
 export { isRetryable, type RetryOptions, withRetry } from './retry.js'
 export type {
   Copy,
+  HandoffInfo,
   HolderDirectory,
   HolderInfo,
   PointerDirectory,

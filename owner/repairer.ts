@@ -398,7 +398,11 @@ export class Repairer {
           signal,
           timeoutMs: this.init.requestTimeoutMs
         })
-        const ok = verifier.verify(att, { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } }, this.components.book.now())
+        const ok = verifier.verify(
+          att,
+          { owner: identity.peerId, holder: holder.peerId, item: { id: placement.manifestId, size: sealed.length } },
+          this.components.book.now()
+        )
         report.manifestMoved++
         changed = true
         return { holder: holder.peerIdString, leaseExpiresAt: ok.leaseExpiresAt }

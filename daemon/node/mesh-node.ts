@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, type NodeKeys } from '../../core/index.js'
+import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, MeshkeepError, type NodeKeys } from '../../core/index.js'
 import { type HolderInit, HolderService } from '../../holder/index.js'
 import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
 import { type RpcLibp2p, Throttle } from '../../protocols/index.js'
-import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators } from '../../registry/index.js'
-import { migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
+import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators, resolveHandoff } from '../../registry/index.js'
+import { type KeyValueStore, migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
 import { createMeshLibp2p, dialBootstrap, type Libp2pMetricsInit, type MeshLibp2p } from './libp2p.js'
 
 /** First delay before a lone node dials its bootstrap list again; it doubles up to the max, ms. */
@@ -16,6 +16,11 @@ export interface MeshNodeInit {
   /** where LevelDB lives (`<dataDir>/db`) */
   dataDir: string
   rootSecret: Uint8Array
+  /**
+   * The LevelDB sublevel of this identity's owner records. Each identity a
+   * data dir has had (see `meshkeep rotate`) keeps its own @default 'owner'
+   */
+  ownerStore?: string
   listen?: string[]
   bootstrap?: string[]
   holder?: HolderInit
@@ -36,8 +41,8 @@ export interface MeshNodeInit {
  * state), over one LevelDB database.
  */
 export class MeshNode {
-  readonly identity: Identity
-  readonly keys: NodeKeys
+  private ownIdentity: Identity
+  private ownKeys: NodeKeys
   libp2p!: MeshLibp2p
   registry!: Registry
   holder!: HolderService
@@ -48,13 +53,51 @@ export class MeshNode {
   private bootstrap: string[] = []
   private bootstrapTimer: NodeJS.Timeout | undefined
 
-  constructor(private readonly init: MeshNodeInit) {
-    this.keys = deriveNodeKeys(init.rootSecret)
-    this.identity = identityFromSeed(this.keys.identitySeed)
+  constructor(private init: MeshNodeInit) {
+    this.ownKeys = deriveNodeKeys(init.rootSecret)
+    this.ownIdentity = identityFromSeed(this.ownKeys.identitySeed)
+  }
+
+  /** The identity the node runs as (it changes only through `switchIdentity`). */
+  get identity(): Identity {
+    return this.ownIdentity
+  }
+
+  get keys(): NodeKeys {
+    return this.ownKeys
   }
 
   get peerId(): string {
     return this.identity.peerIdString
+  }
+
+  /** The sublevel of this identity's owner records. */
+  get ownerStoreName(): string {
+    return this.init.ownerStore ?? 'owner'
+  }
+
+  /**
+   * A sublevel of the node's database, e.g. another identity's owner
+   * records during a rotation. Valid while the node runs: `stop()` closes
+   * the database.
+   */
+  sublevel(name: string): KeyValueStore {
+    if (!this.started) throw new MeshkeepError('UNAVAILABLE', 'the node is not running')
+    return this.db.store.sub(name)
+  }
+
+  /**
+   * Stops the node and starts it again as another identity (a rotation's
+   * switch): a new libp2p node with the new peer id, its own owner records
+   * (`ownerStore`), the same holder store, listen addresses and bootstrap
+   * list.
+   */
+  async switchIdentity(rootSecret: Uint8Array, ownerStore: string): Promise<void> {
+    await this.stop()
+    this.init = { ...this.init, rootSecret, ownerStore }
+    this.ownKeys = deriveNodeKeys(rootSecret)
+    this.ownIdentity = identityFromSeed(this.ownKeys.identitySeed)
+    await this.start()
   }
 
   async start(): Promise<void> {
@@ -103,6 +146,10 @@ export class MeshNode {
       resolve: async opts => {
         const p = await this.registry.resolveVersionPointer(this.identity.peerId, opts)
         return p === undefined ? undefined : { version: p.version, manifestId: p.manifestId, holders: p.manifestHolders }
+      },
+      handoff: async opts => {
+        const h = await resolveHandoff(this.libp2p, this.identity.peerId, opts)
+        return h === undefined ? undefined : { to: h.toPeerId, rotatedAt: h.rotatedAt }
       }
     }
     this.owner = new OwnerService(
@@ -110,7 +157,7 @@ export class MeshNode {
         libp2p: rpc,
         identity: this.identity,
         keys: this.keys,
-        store: new OwnerStore(this.db.store.sub('owner')),
+        store: new OwnerStore(this.db.store.sub(this.ownerStoreName)),
         directory: {
           members: () => this.registry.view().members,
           ready: () => this.registry.view().updatedAt > 0,

@@ -100,7 +100,9 @@ describe('churn: joins and leaves move only the placements rendezvous hashing mo
     await waitFor(() => same(actual(), afterLeave), 'the leaver’s chunks have their next holders', 60_000).catch(err => {
       const now = actual()
       const wrong = [...afterLeave].filter(([id, hs]) => now.get(id) !== hs).map(([id, hs]) => `${id.slice(0, 8)}: on ${now.get(id)}, expected ${hs}`)
-      throw new Error(`${(err as Error).message}; ${wrong.length} chunks misplaced: ${wrong.join('; ')}; last repair ${JSON.stringify(owner.owner.lastRepairReport)}`)
+      throw new Error(
+        `${(err as Error).message}; ${wrong.length} chunks misplaced: ${wrong.join('; ')}; last repair ${JSON.stringify(owner.owner.lastRepairReport)}`
+      )
     })
     await waitFor(() => owner.owner.summary().replicated === v1.chunks, 'all Replicated again', 60_000)
     t.diagnostic(`leave: ${leaverChunks.length} chunks re-replicated on their next holders`)
