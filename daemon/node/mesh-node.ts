@@ -93,6 +93,7 @@ export class MeshNode {
    * list.
    */
   async switchIdentity(rootSecret: Uint8Array, ownerStore: string): Promise<void> {
+    // stop() is a no-op after a switch whose start failed (and undid itself): this start is its retry
     await this.stop()
     this.init = { ...this.init, rootSecret, ownerStore }
     this.ownKeys = deriveNodeKeys(rootSecret)
@@ -104,13 +105,26 @@ export class MeshNode {
     if (this.started) return
     await mkdir(this.init.dataDir, { recursive: true, mode: 0o700 })
     this.db = await openLevel(join(this.init.dataDir, 'db'))
+    // what this start has set going, undone in reverse if a later part fails: LevelDB's lock and
+    // libp2p's port must be free again for the caller (or a retry, as a rotation's switch makes)
+    const undo: Array<() => Promise<void> | void> = [() => this.db.close()]
     try {
-      await migrate(this.db.store, { log: this.init.log })
+      await this.startServices(undo)
     } catch (err) {
-      // release LevelDB's lock so the caller (or a retry with a newer build) can open it
-      await this.db.close()
+      clearTimeout(this.bootstrapTimer)
+      for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => {})
       throw err
     }
+    this.started = true
+  }
+
+  /** True between a successful `start()` and `stop()`. */
+  get running(): boolean {
+    return this.started
+  }
+
+  private async startServices(undo: Array<() => Promise<void> | void>): Promise<void> {
+    await migrate(this.db.store, { log: this.init.log })
     this.libp2p = await createMeshLibp2p({
       identitySeed: this.keys.identitySeed,
       listen: this.init.listen,
@@ -118,6 +132,8 @@ export class MeshNode {
       selectors: registrySelectors(),
       ...(this.init.metrics === undefined ? {} : { metrics: this.init.metrics })
     })
+    const libp2p = this.libp2p
+    undo.push(() => libp2p.stop())
     this.registry = new Registry(
       { libp2p: this.libp2p, identity: this.identity },
       {
@@ -170,9 +186,13 @@ export class MeshNode {
       },
       { ...this.init.owner, log: this.init.log }
     )
-    await this.holder.start()
-    await this.owner.start()
-    this.owner.startMaintenance()
+    const { holder, owner, registry } = this
+    undo.push(() => registry.stop())
+    await holder.start()
+    undo.push(() => holder.stop())
+    undo.push(() => owner.stop())
+    await owner.start()
+    owner.startMaintenance()
     this.libp2p.addEventListener('peer:connect', () => this.owner.writeState.dispatch({ type: 'PEER_CONNECTED' }))
     this.bootstrap = [...(this.init.bootstrap ?? [])]
     if (this.bootstrap.length > 0) await dialBootstrap(this.libp2p, this.bootstrap)
@@ -187,7 +207,6 @@ export class MeshNode {
         err => this.init.log?.('registration not yet published; retried when a mesh peer appears', { err: String(err) })
       )
     }
-    this.started = true
   }
 
   /**

@@ -422,7 +422,8 @@ export class Rotation {
   /** The node, running as the new identity (switched now if a failed switch left it as the old one). */
   private async nodeAsNew(r: RotationProgress): Promise<MeshNode> {
     const host = this.requireHost()
-    if (host.node.peerId !== r.to.peerId) await host.switchNode(await this.secrets.expect(KEY_FILE_NAME, r.to.peerId), r.to.ownerStore)
+    // a switch whose start failed leaves the node stopped, already named as the new identity
+    if (host.node.peerId !== r.to.peerId || !host.node.running) await host.switchNode(await this.secrets.expect(KEY_FILE_NAME, r.to.peerId), r.to.ownerStore)
     return host.node
   }
 

@@ -143,9 +143,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     rotation.start({
       node,
       switchNode: async (secret, ownerStore) => {
-        await node.switchIdentity(secret, ownerStore)
-        // the new libp2p node cleared the metrics registry it shares with ours
-        daemonMetrics?.restoreFamilies()
+        // libp2p's families belong to the node being replaced; the new node registers its own
+        // (into a registry that must not have them yet), then ours go back in
+        metricsRegistry?.clear()
+        try {
+          await node.switchIdentity(secret, ownerStore)
+        } finally {
+          daemonMetrics?.restoreFamilies()
+        }
         log.info({ peerId: node.peerId, addrs: node.addrs() }, 'now serving as the new identity of the rotation')
         notifier.notify({ STATUS: `serving as ${node.peerId}` }).catch(() => {})
       },

@@ -107,9 +107,9 @@ export class DaemonMetrics {
   }
 
   /**
-   * Registers meshkeep's families again where they went missing: a libp2p
-   * node created later (the new identity of a rotation) clears the registry
-   * it registers its own families in.
+   * Registers meshkeep's families again where they went missing: the
+   * daemon clears the registry before a new libp2p node (the new identity
+   * of a rotation) registers its families in it.
    */
   restoreFamilies(): void {
     for (const m of this.own) {
