@@ -118,6 +118,16 @@ export class MeshNode {
     this.started = true
   }
 
+  /**
+   * A short-lived helper node for another identity of this data dir (the
+   * old one during a rotation): the same network settings as this node,
+   * but it listens nowhere and runs the DHT as a client only, so it is in
+   * no routing table and no registry. The caller stops it.
+   */
+  createHelperLibp2p(identitySeed: Uint8Array): Promise<MeshLibp2p> {
+    return createMeshLibp2p({ identitySeed, listen: [], clientMode: true, validators: registryValidators(), selectors: registrySelectors() })
+  }
+
   /** True between a successful `start()` and `stop()`. */
   get running(): boolean {
     return this.started

@@ -20,9 +20,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLimiter, deriveNodeKeys, type Identity, identityFromSeed, MeshkeepError, type NodeKeys } from '../../core/index.js'
 import { type OwnerInit, OwnerService, OwnerStore } from '../../owner/index.js'
 import { listManifests, MAX_RELEASE_IDS, MAX_RELEASE_VERSIONS, releaseChunks } from '../../protocols/index.js'
-import { createVersionPointer, Registry, type RegistryView, registrySelectors, registryValidators } from '../../registry/index.js'
+import { createVersionPointer, Registry, type RegistryView } from '../../registry/index.js'
 import type { KeyValueStore } from '../../storage/index.js'
-import { createMeshLibp2p, dialBootstrap, type MeshLibp2p } from '../node/libp2p.js'
+import { dialBootstrap, type MeshLibp2p } from '../node/libp2p.js'
 
 /** Holders asked at once while releasing. */
 const RELEASE_CONCURRENCY = 8
@@ -38,6 +38,8 @@ export interface OldIdentityInit {
   /** peers the old identity must never count as holders: the new identity, which lives on this same machine */
   exclude: string[]
   bootstrap: string[]
+  /** makes the helper node with the running node's network settings (`MeshNode.createHelperLibp2p`) */
+  createLibp2p: (identitySeed: Uint8Array) => Promise<MeshLibp2p>
   owner: OwnerInit
   log?: (msg: string, fields?: Record<string, unknown>) => void
 }
@@ -83,13 +85,7 @@ export class OldIdentity {
   async start(options: { maintenance: boolean } = { maintenance: true }): Promise<void> {
     if (this.libp2p !== undefined) return
     const { init } = this
-    const libp2p = await createMeshLibp2p({
-      identitySeed: this.keys.identitySeed,
-      listen: [],
-      clientMode: true,
-      validators: registryValidators(),
-      selectors: registrySelectors()
-    })
+    const libp2p = await init.createLibp2p(this.keys.identitySeed)
     this.libp2p = libp2p
     try {
       if (init.bootstrap.length > 0) await dialBootstrap(libp2p, init.bootstrap)

@@ -438,6 +438,7 @@ export class Rotation {
       registry: () => node.registry,
       exclude: [r.to.peerId],
       bootstrap: host.bootstrap(),
+      createLibp2p: seed => node.createHelperLibp2p(seed),
       owner: host.owner,
       log: this.init.log
     })
