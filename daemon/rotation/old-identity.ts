@@ -17,13 +17,27 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLimiter, deriveNodeKeys, type Identity, identityFromSeed, MeshkeepError, type NodeKeys } from '../../core/index.js'
+import {
+  createLimiter,
+  deriveNodeKeys,
+  type Identity,
+  identityFromSeed,
+  MAX_CAPACITY_BUCKET,
+  type Manifest,
+  MeshkeepError,
+  type NodeKeys,
+  openManifest,
+  rankHolders,
+  toHex
+} from '../../core/index.js'
 import { type OwnerInit, OwnerService, OwnerStore } from '../../owner/index.js'
 import { listManifests, MAX_RELEASE_IDS, MAX_RELEASE_VERSIONS, releaseChunks } from '../../protocols/index.js'
 import { createVersionPointer, Registry, type RegistryView } from '../../registry/index.js'
 import type { KeyValueStore } from '../../storage/index.js'
 import { dialBootstrap, type MeshLibp2p } from '../node/libp2p.js'
 
+/** Holders per chunk, in rendezvous order, asked to release it besides those the copy records name (like the census after a recovery). */
+const RELEASE_DEPTH = 4
 /** Holders asked at once while releasing. */
 const RELEASE_CONCURRENCY = 8
 /** Deadline of one list or release exchange, ms. */
@@ -146,7 +160,8 @@ export class OldIdentity {
   /**
    * Asks the holders to drop everything of the old identity: each holder
    * a copy record names, the chunks it holds and the manifests placed on
-   * it; every member of the view, the manifests it lists for the old
+   * it; each chunk's first RELEASE_DEPTH holders in rendezvous order, that
+   * chunk; every member of the view, the manifests it lists for the old
    * identity (a holder may keep one the records do not know of). Each
    * holder is tried up to three times; the rest are reported.
    */
@@ -167,12 +182,22 @@ export class OldIdentity {
     for await (const [idHex, copy] of store.copies()) ask(copy.holder).ids.add(idHex)
     for (const v of await store.placedVersions()) for (const h of (await store.getManifestPlacement(v))?.holders ?? []) ask(h.holder).versions.add(v)
     const skip = new Set([...this.init.exclude, this.peerId])
+    // full holders too: a copy may be where there is no room for a new one
     const members = this.init
       .registry()
       .view()
-      .members.map(m => m.peerIdString)
-      .filter(p => !skip.has(p))
-    for (const m of members) ask(m)
+      .members.filter(m => !skip.has(m.peerIdString))
+      .map(m => ({ ...m, capacityBucket: MAX_CAPACITY_BUCKET }))
+    for (const m of members) ask(m.peerIdString)
+    // Copies the records do not name sit where placement would have put them: a hedged store
+    // cancelled before its receipt, a fallback, a copy made by a node restored from the old
+    // phrase. They are on the chunk's first ranked holders.
+    for (const m of await this.retainedManifests(store)) {
+      for (const c of m.chunks) {
+        const hex = toHex(c.id)
+        for (const h of rankHolders(c.id, this.identity.peerId, members, c.size).slice(0, RELEASE_DEPTH)) ask(h.peerIdString).ids.add(hex)
+      }
+    }
 
     const report: ReleaseAllReport = { holders: asks.size, released: 0, unreached: [] }
     const limit = createLimiter(RELEASE_CONCURRENCY)
@@ -197,6 +222,21 @@ export class OldIdentity {
       )
     )
     return report
+  }
+
+  /** Every manifest the old owner records keep, opened (a damaged one is skipped: its copies are found by the records). */
+  private async retainedManifests(store: OwnerStore): Promise<Manifest[]> {
+    const out: Manifest[] = []
+    for (const v of await store.versions()) {
+      const sealed = await store.getManifest(v)
+      if (sealed === undefined) continue
+      try {
+        out.push(openManifest(sealed, this.keys.manifestKey, this.identity.peerId))
+      } catch (err) {
+        this.init.log?.('old identity: a stored manifest does not open; releasing the copies the records name', { version: v, err: String(err) })
+      }
+    }
+    return out
   }
 
   /**
