@@ -58,8 +58,7 @@ describe('meshkeep rotate against real daemons', { timeout: 600_000 }, () => {
       dataDir: ownerDir,
       bootstrap: [boot.addr],
       config: { ...MESH_CONFIG, ...config },
-      env: hold === undefined ? {} : { MESHKEEP_TEST_ROTATION_HOLD: hold },
-      ...(process.env.ROTATE_TEST_LOG === undefined ? {} : { logFile: process.env.ROTATE_TEST_LOG })
+      env: hold === undefined ? {} : { MESHKEEP_TEST_ROTATION_HOLD: hold }
     })
   const rotation = (d: DaemonProcess) => d.call<RotationStatus>('rotation')
   const killOwner = async () => {
