@@ -30,7 +30,7 @@ import {
   rankHolders,
   toHex
 } from '../../core/index.js'
-import { type OwnerInit, OwnerService, OwnerStore } from '../../owner/index.js'
+import { type HolderDirectory, type OwnerInit, OwnerService, OwnerStore, waitForMesh } from '../../owner/index.js'
 import { listManifests, MAX_RELEASE_IDS, MAX_RELEASE_VERSIONS, releaseChunks } from '../../protocols/index.js'
 import { createVersionPointer, Registry, type RegistryView } from '../../registry/index.js'
 import type { KeyValueStore } from '../../storage/index.js'
@@ -75,6 +75,14 @@ export class OldIdentity {
   private ownerService?: OwnerService
   private readonly onViewChange = (evt: Event) => this.learnAddresses((evt as CustomEvent<RegistryView>).detail.members)
   private watched?: Registry
+  private directory?: HolderDirectory
+  /**
+   * The view has settled (two refreshes in a row agree) since the helper
+   * started. Until then a holder missing from it is not taken as gone: the
+   * main node may have just started, and its first view names only some
+   * holders; acting on it would drop the records of copies that exist.
+   */
+  private settled = false
 
   constructor(private readonly init: OldIdentityInit) {
     this.keys = deriveNodeKeys(init.rootSecret)
@@ -96,7 +104,7 @@ export class OldIdentity {
    * with `maintenance` (until the handoff), audits, lease renewals and
    * repair keep the old state recoverable.
    */
-  async start(options: { maintenance: boolean } = { maintenance: true }): Promise<void> {
+  async start(options: { maintenance: boolean; signal: AbortSignal }): Promise<void> {
     if (this.libp2p !== undefined) return
     const { init } = this
     const libp2p = await init.createLibp2p(this.keys.identitySeed)
@@ -108,25 +116,27 @@ export class OldIdentity {
       this.learnAddresses(this.watched.view().members)
       const exclude = new Set([...init.exclude, this.peerId])
       const log = init.log
+      const directory: HolderDirectory = {
+        members: () =>
+          init
+            .registry()
+            .view()
+            .members.filter(m => !exclude.has(m.peerIdString)),
+        ready: () => this.settled,
+        refresh: async ({ signal }) => {
+          const view = await init.registry().refresh({ signal })
+          this.learnAddresses(view.members)
+        },
+        connectedPeers: () => [...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))].filter(p => !exclude.has(p))
+      }
+      this.directory = directory
       this.ownerService = new OwnerService(
         {
           libp2p,
           identity: this.identity,
           keys: this.keys,
           store: new OwnerStore(init.store),
-          directory: {
-            members: () =>
-              init
-                .registry()
-                .view()
-                .members.filter(m => !exclude.has(m.peerIdString)),
-            ready: () => init.registry().view().updatedAt > 0,
-            refresh: async ({ signal }) => {
-              const view = await init.registry().refresh({ signal })
-              this.learnAddresses(view.members)
-            },
-            connectedPeers: () => [...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))].filter(p => !exclude.has(p))
-          },
+          directory,
           pointers: {
             publish: async (p, opts) => {
               await init
@@ -145,11 +155,21 @@ export class OldIdentity {
         { ...init.owner, log: log === undefined ? undefined : (msg, fields) => log(`old identity: ${msg}`, { ...fields, identity: this.peerId }) }
       )
       await this.ownerService.start()
-      if (options.maintenance) this.ownerService.startMaintenance()
+      if (options.maintenance) {
+        await this.settle(options.signal)
+        this.ownerService.startMaintenance()
+      }
     } catch (err) {
       await this.stop()
       throw err
     }
+  }
+
+  /** Waits (once) until the registry view has settled; see `settled`. */
+  private async settle(signal: AbortSignal): Promise<void> {
+    if (this.settled || this.directory === undefined) return
+    await waitForMesh(this.directory, this.peerId, signal)
+    this.settled = true
   }
 
   /** Ends audits, repairs and releases of the old state (after the handoff nothing keeps it alive). */
@@ -168,6 +188,8 @@ export class OldIdentity {
   async releaseAll(signal: AbortSignal): Promise<ReleaseAllReport> {
     const libp2p = this.libp2p
     if (libp2p === undefined) throw new MeshkeepError('UNAVAILABLE', 'the old identity is not started')
+    // who to ask comes from the view: a partial one would leave copies behind
+    await this.settle(signal)
     this.learnAddresses(this.init.registry().view().members)
     const store = new OwnerStore(this.init.store)
     const asks = new Map<string, { ids: Set<string>; versions: Set<number> }>()

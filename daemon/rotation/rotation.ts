@@ -429,6 +429,7 @@ export class Rotation {
 
   /** The old identity's helper node and owner service (started on first use). */
   private async oldSide(r: RotationProgress, options: { maintenance: boolean } = { maintenance: true }): Promise<OldIdentity> {
+    const signal = this.stopController.signal
     if (this.old !== undefined) return this.old
     const host = this.requireHost()
     const node = host.node
@@ -442,7 +443,7 @@ export class Rotation {
       owner: host.owner,
       log: this.init.log
     })
-    await old.start(options)
+    await old.start({ ...options, signal })
     this.old = old
     return old
   }
