@@ -44,10 +44,10 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024
  * MESHKEEP_* variables that are not config keys but are legal. Any other
  * unknown MESHKEEP_* variable is refused, so a typo such as
  * MESHKEEP_DATADIR cannot silently leave a setting at its default. Besides
- * the config file, they are the passphrase (data dir) and the Node binary
- * (read by bin/meshkeep).
+ * the config file, they are the passphrase (data dir), the Node binary
+ * (read by bin/meshkeep) and the rotation's test hook (daemon/runtime).
  */
-export const RESERVED_ENV: ReadonlySet<string> = new Set([CONFIG_FILE_ENV, 'MESHKEEP_PASSPHRASE', 'MESHKEEP_NODE'])
+export const RESERVED_ENV: ReadonlySet<string> = new Set([CONFIG_FILE_ENV, 'MESHKEEP_PASSPHRASE', 'MESHKEEP_NODE', 'MESHKEEP_TEST_ROTATION_HOLD'])
 
 /** Where a value came from, for error messages. */
 type Origin = { kind: 'file'; path: string } | { kind: 'env'; name: string } | { kind: 'flag'; name: string }

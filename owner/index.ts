@@ -9,6 +9,7 @@ export { CopyBook, type CopyBookComponents } from './copy-book.js'
 export { Distributor, type DistributorComponents, type DistributorInit } from './distributor.js'
 export { DEFAULT_HEDGE, ExchangeTimes, type HedgeInit, type PlacementJob, placeHedged } from './hedged-placement.js'
 export { HolderSpeeds } from './holder-speeds.js'
+export { waitForMesh } from './mesh-wait.js'
 export type { OwnerInit } from './owner-init.js'
 export { type OwnerComponents, OwnerService, type TransferOptions } from './owner-service.js'
 export { type ManifestCopy, type ManifestPlacement, OwnerStore } from './owner-store.js'
@@ -19,6 +20,7 @@ export { type ChunkPlan, planChunk, Repairer, type RepairerComponents, type Repa
 export { isRetryable, type RetryOptions, withRetry } from './retry.js'
 export type {
   Copy,
+  HandoffInfo,
   HolderDirectory,
   HolderInfo,
   PointerDirectory,

@@ -19,7 +19,7 @@ import { type ChunkFetcher, describeStuck, type FetchStats, newFetchStats, sleep
 import type { CopyBook } from './copy-book.js'
 import type { ManifestCopy, OwnerStore } from './owner-store.js'
 import { withRetry } from './retry.js'
-import type { HolderDirectory, HolderInfo, PointerDirectory, Progress, VersionPointerInfo } from './types.js'
+import type { HandoffInfo, HolderDirectory, HolderInfo, PointerDirectory, Progress, VersionPointerInfo } from './types.js'
 
 export interface RecovererComponents {
   libp2p: RpcLibp2p
@@ -57,6 +57,14 @@ export interface Recovered {
   stats: FetchStats
   chunks: number
   bytes: number
+}
+
+/** The error of a recovery under an identity that `meshkeep rotate` replaced. */
+function rotatedAway(self: string, handoff: HandoffInfo): MeshkeepError {
+  return new MeshkeepError(
+    'IDENTITY_ROTATED',
+    `this identity (${self}) was rotated on ${new Date(handoff.rotatedAt).toISOString()}; its state now lives under ${handoff.to}: recover with the new phrase (the one meshkeep rotate printed)`
+  )
 }
 
 /** How long recovery keeps looking for the signed version pointer before it settles for the newest manifest any holder has, ms. */
@@ -121,7 +129,8 @@ export class Recoverer {
    * holders; the manifest is taken from those holders, else from anyone
    * who has that exact version. Without a pointer (the DHT does not answer
    * yet), recovery keeps looking for a while, then takes the newest valid
-   * manifest any peer has.
+   * manifest any peer has. An identity handoff for this identity ends the
+   * search with IDENTITY_ROTATED.
    */
   private async findManifest(signal: AbortSignal): Promise<{ manifest: Manifest; sealed: Uint8Array; holders: string[]; published: boolean; retries: number }> {
     const { pointers, log } = this.components
@@ -130,13 +139,21 @@ export class Recoverer {
     let wait = 500
     for (;;) {
       signal.throwIfAborted()
-      let pointer: VersionPointerInfo | undefined
-      try {
-        pointer = await pointers.resolve({ signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) })
-      } catch (err) {
-        if (signal.aborted) throw err
-        log?.('resolving the version pointer failed; trying again', { err: String(err) })
-      }
+      const lookup = { signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) }
+      const [pointer, handoff] = await Promise.all([
+        pointers.resolve(lookup).catch(err => {
+          if (signal.aborted) throw err
+          log?.('resolving the version pointer failed; trying again', { err: String(err) })
+          return undefined
+        }),
+        (pointers.handoff?.(lookup) ?? Promise.resolve(undefined)).catch(err => {
+          if (signal.aborted) throw err
+          log?.('looking up an identity handoff failed; trying again', { err: String(err) })
+          return undefined
+        })
+      ])
+      // a rotated identity's data is being (or has been) released: say where the state went instead of searching
+      if (handoff !== undefined) throw rotatedAway(this.components.identity.peerIdString, handoff)
       const patient = pointer === undefined && Date.now() - started < POINTER_PATIENCE_MS
       if (!patient) {
         const found = await this.fetchManifest(pointer, signal)

@@ -42,10 +42,20 @@ export interface VersionPointerInfo {
   holders: Uint8Array[]
 }
 
+/** A verified record saying this identity was replaced (`meshkeep rotate`). */
+export interface HandoffInfo {
+  /** the new identity's peer id */
+  to: string
+  /** when the old identity signed the handoff, ms since the Unix epoch */
+  rotatedAt: number
+}
+
 /** Where the owner publishes and finds its latest-version pointer. */
 export interface PointerDirectory {
   publish: (pointer: VersionPointerInfo, options?: { signal?: AbortSignal }) => Promise<void>
   resolve: (options?: { signal?: AbortSignal }) => Promise<VersionPointerInfo | undefined>
+  /** The handoff this identity published when it was rotated away, if any; recovery refuses such an identity. @default never rotated */
+  handoff?: (options?: { signal?: AbortSignal }) => Promise<HandoffInfo | undefined>
 }
 
 /** Progress of a long operation, for a progress bar. */

@@ -22,7 +22,12 @@
  *   `/mkptr/<owner peer id>` (domain `versionPointer`), so a node restored
  *   from the recovery phrase alone can find its latest manifest.
  *
- * Both namespaces need their validators and selectors installed in every
+ * - **Identity handoffs.** An owner that replaced its root secret
+ *   (`meshkeep rotate`) publishes, signed by the old identity, the new peer
+ *   id under `/mkrot/<old peer id>` (domain `identityHandoff`); see
+ *   {@link createHandoff}.
+ *
+ * All three namespaces need their validators and selectors installed in every
  * node's DHT:
  *
  * @example
@@ -36,6 +41,7 @@
  */
 import type { Selectors, Validators } from '@libp2p/kad-dht'
 import { POINTER_NAMESPACE, REGISTRY_NAMESPACE } from './constants.js'
+import { HANDOFF_NAMESPACE, handoffSelector, handoffValidator } from './handoff.js'
 import { versionPointerSelector, versionPointerValidator } from './pointer.js'
 import { registrySelector, registryValidator } from './record.js'
 
@@ -64,6 +70,22 @@ export {
 export { peerStoreCandidates, scanShards, shardWindow } from './discovery.js'
 export { epochChanged } from './epoch.js'
 export { InvalidRegistryRecordError, type RecordRejection } from './errors.js'
+export {
+  type CreateHandoffInit,
+  createHandoff,
+  HANDOFF_NAMESPACE,
+  type HandoffLibp2p,
+  type HandoffRejection,
+  handoffKey,
+  type IdentityHandoff,
+  InvalidHandoffError,
+  MAX_HANDOFF_BYTES,
+  parseHandoff,
+  publishHandoff,
+  resolveHandoff,
+  selectHandoff,
+  validateHandoff
+} from './handoff.js'
 export {
   type CreateVersionPointerInit,
   createVersionPointer,
@@ -96,21 +118,23 @@ export {
 export { shardCid, shardOf } from './shard.js'
 
 /**
- * The DHT validators for the `mkreg` and `mkptr` namespaces. Each checks, in
+ * The DHT validators for the `mkreg`, `mkptr` and `mkrot` namespaces. Each checks, in
  * order: size, decoding (canonical encoding), schema (the peer id is Ed25519
  * and is the one the key names; address count, length and syntax; capacity
  * bucket) and finally the signature. A rejection throws
- * {@link InvalidRegistryRecordError} with a `reason`.
+ * {@link InvalidRegistryRecordError} ({@link InvalidHandoffError} for
+ * handoffs) with a `reason`.
  */
 export function registryValidators(): Validators {
-  return { [REGISTRY_NAMESPACE]: registryValidator, [POINTER_NAMESPACE]: versionPointerValidator }
+  return { [REGISTRY_NAMESPACE]: registryValidator, [POINTER_NAMESPACE]: versionPointerValidator, [HANDOFF_NAMESPACE]: handoffValidator }
 }
 
 /**
  * The DHT selectors for the same namespaces: the highest `seq` (tombstone on
- * a tie) for holder records, the highest version for pointers; full ties are
+ * a tie) for holder records, the highest version for pointers, the earliest
+ * handoff for handoffs; full ties are
  * broken by comparing the envelope bytes, so every node picks the same one.
  */
 export function registrySelectors(): Selectors {
-  return { [REGISTRY_NAMESPACE]: registrySelector, [POINTER_NAMESPACE]: versionPointerSelector }
+  return { [REGISTRY_NAMESPACE]: registrySelector, [POINTER_NAMESPACE]: versionPointerSelector, [HANDOFF_NAMESPACE]: handoffSelector }
 }

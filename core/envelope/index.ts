@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
  * Signed envelopes: the one way meshkeep signs anything (manifests, receipts,
- * registry records, version pointers).
+ * registry records, version pointers, identity handoffs).
  *
  * The signature covers `len(domain) || domain || payload`. Each record type
  * has its own domain string, so a signature can never be replayed as a
@@ -25,7 +25,8 @@ export const SIGNING_DOMAINS = {
   manifest: 'meshkeep/manifest/v1',
   receipt: 'meshkeep/receipt/v1',
   registryRecord: 'meshkeep/registry-record/v1',
-  versionPointer: 'meshkeep/version-pointer/v1'
+  versionPointer: 'meshkeep/version-pointer/v1',
+  identityHandoff: 'meshkeep/identity-handoff/v1'
 } as const
 
 export type SigningDomain = keyof typeof SIGNING_DOMAINS

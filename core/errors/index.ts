@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   TIMEOUT: 'an operation did not finish within its deadline',
   ABORTED: 'an operation was cancelled',
   UNAVAILABLE: 'no holder could serve the request',
+  IDENTITY_ROTATED: 'this identity was replaced by `meshkeep rotate`: recover with the newer recovery phrase',
   INTERNAL: 'an unexpected internal error'
 } as const
 

@@ -56,7 +56,9 @@ export const METHODS = {
   put: 'upload',
   get: 'download',
   recover: 'download',
-  versions: 'none'
+  versions: 'none',
+  rotate: 'none',
+  rotation: 'none'
 } as const satisfies Record<string, StreamKind>
 
 export type MethodName = keyof typeof METHODS

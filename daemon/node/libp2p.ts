@@ -26,6 +26,12 @@ export interface MeshLibp2pInit {
   /** DHT record validators and selectors, keyed by the key's first path segment */
   validators?: Validators
   selectors?: Selectors
+  /**
+   * Run the DHT as a client only: the node queries but serves no records and
+   * is not added to other peers' routing tables (a short-lived helper node,
+   * such as the old identity during a rotation) @default false
+   */
+  clientMode?: boolean
   /** first DHT self-query delay, ms @default 200 */
   initialQuerySelfInterval?: number
   /** where libp2p registers its metrics; without it libp2p keeps none */
@@ -72,7 +78,7 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
       ping: ping(),
       dht: kadDHT({
         protocol: MESH_DHT_PROTOCOL,
-        clientMode: false,
+        clientMode: init.clientMode ?? false,
         peerInfoMapper: passthroughMapper,
         initialQuerySelfInterval: init.initialQuerySelfInterval ?? 200,
         querySelfInterval: 60_000,

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, type NodeKeys } from '../../core/index.js'
+import { capacityBucket, deriveNodeKeys, type Identity, identityFromSeed, MeshkeepError, type NodeKeys } from '../../core/index.js'
 import { type HolderInit, HolderService } from '../../holder/index.js'
 import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
 import { type RpcLibp2p, Throttle } from '../../protocols/index.js'
-import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators } from '../../registry/index.js'
-import { migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
+import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators, resolveHandoff } from '../../registry/index.js'
+import { type KeyValueStore, migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
 import { createMeshLibp2p, dialBootstrap, type Libp2pMetricsInit, type MeshLibp2p } from './libp2p.js'
 
 /** First delay before a lone node dials its bootstrap list again; it doubles up to the max, ms. */
@@ -16,6 +16,11 @@ export interface MeshNodeInit {
   /** where LevelDB lives (`<dataDir>/db`) */
   dataDir: string
   rootSecret: Uint8Array
+  /**
+   * The LevelDB sublevel of this identity's owner records. Each identity a
+   * data dir has had (see `meshkeep rotate`) keeps its own @default 'owner'
+   */
+  ownerStore?: string
   listen?: string[]
   bootstrap?: string[]
   holder?: HolderInit
@@ -36,8 +41,8 @@ export interface MeshNodeInit {
  * state), over one LevelDB database.
  */
 export class MeshNode {
-  readonly identity: Identity
-  readonly keys: NodeKeys
+  private ownIdentity: Identity
+  private ownKeys: NodeKeys
   libp2p!: MeshLibp2p
   registry!: Registry
   holder!: HolderService
@@ -48,26 +53,88 @@ export class MeshNode {
   private bootstrap: string[] = []
   private bootstrapTimer: NodeJS.Timeout | undefined
 
-  constructor(private readonly init: MeshNodeInit) {
-    this.keys = deriveNodeKeys(init.rootSecret)
-    this.identity = identityFromSeed(this.keys.identitySeed)
+  constructor(private init: MeshNodeInit) {
+    this.ownKeys = deriveNodeKeys(init.rootSecret)
+    this.ownIdentity = identityFromSeed(this.ownKeys.identitySeed)
+  }
+
+  /** The identity the node runs as (it changes only through `switchIdentity`). */
+  get identity(): Identity {
+    return this.ownIdentity
+  }
+
+  get keys(): NodeKeys {
+    return this.ownKeys
   }
 
   get peerId(): string {
     return this.identity.peerIdString
   }
 
+  /** The sublevel of this identity's owner records. */
+  get ownerStoreName(): string {
+    return this.init.ownerStore ?? 'owner'
+  }
+
+  /**
+   * A sublevel of the node's database, e.g. another identity's owner
+   * records during a rotation. Valid while the node runs: `stop()` closes
+   * the database.
+   */
+  sublevel(name: string): KeyValueStore {
+    if (!this.started) throw new MeshkeepError('UNAVAILABLE', 'the node is not running')
+    return this.db.store.sub(name)
+  }
+
+  /**
+   * Stops the node and starts it again as another identity (a rotation's
+   * switch): a new libp2p node with the new peer id, its own owner records
+   * (`ownerStore`), the same holder store, listen addresses and bootstrap
+   * list.
+   */
+  async switchIdentity(rootSecret: Uint8Array, ownerStore: string): Promise<void> {
+    // stop() is a no-op after a switch whose start failed (and undid itself): this start is its retry
+    await this.stop()
+    this.init = { ...this.init, rootSecret, ownerStore }
+    this.ownKeys = deriveNodeKeys(rootSecret)
+    this.ownIdentity = identityFromSeed(this.ownKeys.identitySeed)
+    await this.start()
+  }
+
   async start(): Promise<void> {
     if (this.started) return
     await mkdir(this.init.dataDir, { recursive: true, mode: 0o700 })
     this.db = await openLevel(join(this.init.dataDir, 'db'))
+    // what this start has set going, undone in reverse if a later part fails: LevelDB's lock and
+    // libp2p's port must be free again for the caller (or a retry, as a rotation's switch makes)
+    const undo: Array<() => Promise<void> | void> = [() => this.db.close()]
     try {
-      await migrate(this.db.store, { log: this.init.log })
+      await this.startServices(undo)
     } catch (err) {
-      // release LevelDB's lock so the caller (or a retry with a newer build) can open it
-      await this.db.close()
+      clearTimeout(this.bootstrapTimer)
+      for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => {})
       throw err
     }
+    this.started = true
+  }
+
+  /**
+   * A short-lived helper node for another identity of this data dir (the
+   * old one during a rotation): the same network settings as this node,
+   * but it listens nowhere and runs the DHT as a client only, so it is in
+   * no routing table and no registry. The caller stops it.
+   */
+  createHelperLibp2p(identitySeed: Uint8Array): Promise<MeshLibp2p> {
+    return createMeshLibp2p({ identitySeed, listen: [], clientMode: true, validators: registryValidators(), selectors: registrySelectors() })
+  }
+
+  /** True between a successful `start()` and `stop()`. */
+  get running(): boolean {
+    return this.started
+  }
+
+  private async startServices(undo: Array<() => Promise<void> | void>): Promise<void> {
+    await migrate(this.db.store, { log: this.init.log })
     this.libp2p = await createMeshLibp2p({
       identitySeed: this.keys.identitySeed,
       listen: this.init.listen,
@@ -75,6 +142,8 @@ export class MeshNode {
       selectors: registrySelectors(),
       ...(this.init.metrics === undefined ? {} : { metrics: this.init.metrics })
     })
+    const libp2p = this.libp2p
+    undo.push(() => libp2p.stop())
     this.registry = new Registry(
       { libp2p: this.libp2p, identity: this.identity },
       {
@@ -103,6 +172,10 @@ export class MeshNode {
       resolve: async opts => {
         const p = await this.registry.resolveVersionPointer(this.identity.peerId, opts)
         return p === undefined ? undefined : { version: p.version, manifestId: p.manifestId, holders: p.manifestHolders }
+      },
+      handoff: async opts => {
+        const h = await resolveHandoff(this.libp2p, this.identity.peerId, opts)
+        return h === undefined ? undefined : { to: h.toPeerId, rotatedAt: h.rotatedAt }
       }
     }
     this.owner = new OwnerService(
@@ -110,7 +183,7 @@ export class MeshNode {
         libp2p: rpc,
         identity: this.identity,
         keys: this.keys,
-        store: new OwnerStore(this.db.store.sub('owner')),
+        store: new OwnerStore(this.db.store.sub(this.ownerStoreName)),
         directory: {
           members: () => this.registry.view().members,
           ready: () => this.registry.view().updatedAt > 0,
@@ -123,9 +196,13 @@ export class MeshNode {
       },
       { ...this.init.owner, log: this.init.log }
     )
-    await this.holder.start()
-    await this.owner.start()
-    this.owner.startMaintenance()
+    const { holder, owner, registry } = this
+    undo.push(() => registry.stop())
+    await holder.start()
+    undo.push(() => holder.stop())
+    undo.push(() => owner.stop())
+    await owner.start()
+    owner.startMaintenance()
     this.libp2p.addEventListener('peer:connect', () => this.owner.writeState.dispatch({ type: 'PEER_CONNECTED' }))
     this.bootstrap = [...(this.init.bootstrap ?? [])]
     if (this.bootstrap.length > 0) await dialBootstrap(this.libp2p, this.bootstrap)
@@ -140,7 +217,6 @@ export class MeshNode {
         err => this.init.log?.('registration not yet published; retried when a mesh peer appears', { err: String(err) })
       )
     }
-    this.started = true
   }
 
   /**

@@ -11,6 +11,7 @@ import type { OwnerInit } from '../../owner/index.js'
 import { ControlServer, socketAnswers } from '../control/index.js'
 import { openDataDir } from '../datadir/index.js'
 import { MeshNode } from '../node/mesh-node.js'
+import { ROTATION_STEPS, Rotation, type RotationStep } from '../rotation/index.js'
 import { createLogger, type Logger } from './logger.js'
 import { createMethods } from './methods.js'
 import { DaemonMetrics, type MetricsSnapshot, startMetricsServer } from './metrics.js'
@@ -83,13 +84,23 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     throw new MeshkeepError('BUSY', `another meshkeep daemon answers on ${config.socket}; stop it first or give this one another --socket`)
   }
 
+  // a rotation interrupted between its confirmation and the switch is switched now, so the node starts as the new identity
+  const rotation = await Rotation.open({
+    dataDir: config.dataDir,
+    rootSecret,
+    ...(encrypted && passphrase !== undefined ? { passphrase } : {}),
+    log: (msg, fields) => log.info(fields ?? {}, msg),
+    ...rotationHold(env.MESHKEEP_TEST_ROTATION_HOLD)
+  })
+
   const stats = new DaemonStats()
   const notifier = new SdNotifier({ env, log })
   // one registry for libp2p's families and ours, made before libp2p so it can register into it
   const metricsRegistry = config.metrics.enabled ? new Registry() : undefined
   const node = new MeshNode({
     dataDir: config.dataDir,
-    rootSecret,
+    rootSecret: rotation.runAs.rootSecret,
+    ownerStore: rotation.runAs.ownerStore,
     // the config is frozen; the node keeps lists of its own
     listen: [...config.listen],
     bootstrap: [...config.bootstrap],
@@ -102,6 +113,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   })
   let control: ControlServer | undefined
   let metrics: Server | undefined
+  let daemonMetrics: DaemonMetrics | undefined
   let nodeStarted = false
 
   const shutdown = async (reason: StopReason): Promise<void> => {
@@ -118,6 +130,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     // idle keep-alive connections of a scraper would hold close() for seconds
     metrics?.closeAllConnections()
     await metricsClosed
+    await rotation.stop()
     if (nodeStarted) await node.stop()
     await stoppingSent
     clearTimeout(deadline)
@@ -127,6 +140,23 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   try {
     await node.start()
     nodeStarted = true
+    rotation.start({
+      node,
+      switchNode: async (secret, ownerStore) => {
+        // libp2p's families belong to the node being replaced; the new node registers its own
+        // (into a registry that must not have them yet), then ours go back in
+        metricsRegistry?.clear()
+        try {
+          await node.switchIdentity(secret, ownerStore)
+        } finally {
+          daemonMetrics?.restoreFamilies()
+        }
+        log.info({ peerId: node.peerId, addrs: node.addrs() }, 'now serving as the new identity of the rotation')
+        notifier.notify({ STATUS: `serving as ${node.peerId}` }).catch(() => {})
+      },
+      bootstrap: () => [...config.bootstrap],
+      owner: ownerInit(config)
+    })
     control = new ControlServer({
       path: config.socket,
       methods: createMethods({
@@ -135,6 +165,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
         dataDir: config.dataDir,
         socket: config.socket,
         software: options.software,
+        rotation,
         requestShutdown: () => {
           if (!stopping) {
             stopping = true
@@ -149,7 +180,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     await control.listen()
     let metricsUrl: string | undefined
     if (metricsRegistry !== undefined) {
-      const daemonMetrics = new DaemonMetrics(() => snapshot(node, stats, control?.clients ?? 0), metricsRegistry)
+      daemonMetrics = new DaemonMetrics(() => snapshot(node, stats, control?.clients ?? 0), metricsRegistry)
       const started = await startMetricsServer(config.metrics.listen, daemonMetrics)
       metrics = started.server
       metricsUrl = started.url
@@ -163,6 +194,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'start failed')
     await control?.close().catch(() => {})
     metrics?.close()
+    await rotation.stop().catch(() => {})
     if (nodeStarted) await node.stop().catch(() => {})
     process.off('unhandledRejection', onRejection)
     throw err
@@ -216,6 +248,19 @@ function explainStartError(err: unknown): unknown {
   const failed = [...err.message.matchAll(/^\s*(\/\S+): Error: ([^\n]+)$/gm)].map(m => `${m[1]} (${m[2]})`)
   if (failed.length === 0) return err
   return new MeshkeepError('UNAVAILABLE', `cannot listen on ${failed.join(', ')}; change listen (--listen)`, { cause: err })
+}
+
+/**
+ * The rotation test hook: MESHKEEP_TEST_ROTATION_HOLD=<step> makes the
+ * rotation stop before carrying out that step, so an end-to-end test can
+ * kill the daemon at an exact point (test/e2e/rotate.test.ts).
+ */
+function rotationHold(value: string | undefined): { holdAt?: RotationStep } {
+  if (value === undefined || value === '') return {}
+  if (!(ROTATION_STEPS as readonly string[]).includes(value)) {
+    throw new MeshkeepError('INVALID_CONFIG', `MESHKEEP_TEST_ROTATION_HOLD must be one of ${ROTATION_STEPS.join(', ')}, got ${JSON.stringify(value)}`)
+  }
+  return { holdAt: value as RotationStep }
 }
 
 /** The owner settings of the config, as the owner service takes them. */

@@ -19,6 +19,7 @@ import type {
   VersionsResult
 } from '../control/results.js'
 import type { MeshNode } from '../node/mesh-node.js'
+import type { RotatePrepareResult, Rotation, RotationStatus } from '../rotation/index.js'
 import type { DaemonStats } from './stats.js'
 
 export interface MethodDeps {
@@ -27,6 +28,8 @@ export interface MethodDeps {
   dataDir: string
   socket: string
   software: string
+  /** key rotation (`rotate`, `rotation`); without it those methods answer NOT_FOUND */
+  rotation?: Rotation
   /** asks the daemon to stop gracefully (after the answer went out) */
   requestShutdown: () => void
 }
@@ -49,7 +52,9 @@ function checkParams(method: string, params: Record<string, unknown>, allowed: r
  * - `recover` replaces this node's latest version, so it excludes `put` and
  *   another `recover` (`BUSY`);
  * - `get` is a pure read of a retained version: it runs beside anything,
- *   any number at once.
+ *   any number at once;
+ * - confirming a rotation (`rotate`) restarts the node as the new identity,
+ *   so it excludes `put` and `recover`, and they it.
  */
 class OperationGuard {
   private readonly running = new Map<number, { method: string; startedAt: number }>()
@@ -59,11 +64,11 @@ class OperationGuard {
     return [...this.running.values()]
   }
 
-  async run<T>(method: 'put' | 'get' | 'recover', fn: () => Promise<T>): Promise<T> {
+  async run<T>(method: 'put' | 'get' | 'recover' | 'rotate', fn: () => Promise<T>): Promise<T> {
     const conflicts = (other: string): boolean => {
       if (method === 'get' || other === 'get') return false
-      if (method === 'put') return other === 'recover'
-      return other === 'put' || other === 'recover'
+      if (method === 'put') return other === 'recover' || other === 'rotate'
+      return other === 'put' || other === 'recover' || other === 'rotate'
     }
     const conflicting = this.list().find(op => conflicts(op.method))
     if (conflicting !== undefined) {
@@ -103,6 +108,11 @@ function statusOf(ctx: MethodContext): (p: Progress) => void {
     last = key
     ctx.status({ phase: p.phase, ...(p.members === undefined ? {} : { members: p.members }) })
   }
+}
+
+function requireRotation(deps: MethodDeps): Rotation {
+  if (deps.rotation === undefined) throw new MeshkeepError('NOT_FOUND', 'this daemon does not rotate keys')
+  return deps.rotation
 }
 
 export function createMethods(deps: MethodDeps): MethodTable {
@@ -218,6 +228,8 @@ export function createMethods(deps: MethodDeps): MethodTable {
 
     put: async (params, ctx) => {
       checkParams('put', params)
+      const blocked = deps.rotation?.writesBlocked()
+      if (blocked !== undefined) throw new MeshkeepError('BUSY', blocked)
       return ops.run('put', async () => {
         const result = await node.owner.put(ctx.upload(), { signal: ctx.signal })
         stats.distributedBytes += result.bytesSent
@@ -241,6 +253,8 @@ export function createMethods(deps: MethodDeps): MethodTable {
     recover: async (params, ctx) => {
       checkParams('recover', params, ['timeoutMs'])
       const timeoutMs = positiveInteger('timeoutMs', params.timeoutMs, MAX_TRANSFER_TIMEOUT_MS)
+      const blocked = deps.rotation?.recoverBlocked()
+      if (blocked !== undefined) throw new MeshkeepError('BUSY', blocked)
       return ops.run('recover', async () => {
         const report = await node.owner.recover(bytes => ctx.send(bytes), { signal: ctx.signal, timeoutMs, onProgress: statusOf(ctx) })
         stats.recoveredBytes += report.bytes
@@ -252,6 +266,28 @@ export function createMethods(deps: MethodDeps): MethodTable {
     versions: async params => {
       checkParams('versions', params)
       return { versions: node.owner.versions() } satisfies VersionsResult
+    },
+
+    rotate: async params => {
+      checkParams('rotate', params, ['confirm', 'cancel'])
+      const rotation = requireRotation(deps)
+      if (params.cancel !== undefined) {
+        if (params.cancel !== true || params.confirm !== undefined) throw new MeshkeepError('INVALID_PARAMS', 'cancel must be true, alone')
+        return rotation.cancel() satisfies Promise<RotationStatus>
+      }
+      if (params.confirm !== undefined) {
+        const digest = params.confirm
+        if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) {
+          throw new MeshkeepError('INVALID_PARAMS', 'confirm must be the hex SHA-256 of the phrase that rotate returned')
+        }
+        return ops.run('rotate', () => rotation.confirm(digest)) satisfies Promise<RotationStatus>
+      }
+      return rotation.prepare() satisfies Promise<RotatePrepareResult>
+    },
+
+    rotation: async params => {
+      checkParams('rotation', params)
+      return requireRotation(deps).status() satisfies RotationStatus
     }
   }
 }

@@ -7,7 +7,7 @@
  * metrics.listen.
  */
 import { createServer, type Server } from 'node:http'
-import { Counter, Gauge, Registry } from 'prom-client'
+import { Counter, Gauge, type Metric, Registry } from 'prom-client'
 import { MeshkeepError, WRITE_STATES, type WriteState } from '../../core/index.js'
 
 export interface MetricsSnapshot {
@@ -42,6 +42,8 @@ export class DaemonMetrics {
   readonly registry: Registry
   /** the snapshot of the scrape under way, if any */
   private current: MetricsSnapshot | undefined
+  /** meshkeep's own families, to register again after a new libp2p node cleared the registry */
+  private readonly own: Metric[] = []
 
   constructor(
     private readonly snapshot: () => MetricsSnapshot,
@@ -50,6 +52,7 @@ export class DaemonMetrics {
     this.registry = registry
     const read = (): MetricsSnapshot => this.current ?? this.snapshot()
     const registers = [registry]
+    const before = new Set(registry.getMetricsAsArray().map(m => m.name))
     const gauge = (name: string, help: string, value: (s: MetricsSnapshot) => number) =>
       new Gauge({
         name,
@@ -100,6 +103,19 @@ export class DaemonMetrics {
     counter('meshkeep_recovered_bytes_total', 'State bytes rebuilt from the network (get and recover) since the daemon started.', s => s.recoveredBytesTotal)
     counter('meshkeep_audit_failures_total', 'Holder audits that failed.', s => s.auditFailuresTotal)
     gauge('meshkeep_control_clients', 'Control socket connections open.', s => s.controlClients)
+    for (const m of registry.getMetricsAsArray()) if (!before.has(m.name)) this.own.push(m as unknown as Metric)
+  }
+
+  /**
+   * Registers meshkeep's families again where they went missing: the
+   * daemon clears the registry before a new libp2p node (the new identity
+   * of a rotation) registers its families in it.
+   */
+  restoreFamilies(): void {
+    for (const m of this.own) {
+      const name = (m as unknown as { name: string }).name
+      if (this.registry.getSingleMetric(name) === undefined) this.registry.registerMetric(m)
+    }
   }
 
   get contentType(): string {

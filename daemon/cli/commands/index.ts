@@ -6,6 +6,7 @@ import { initCommand } from './init.js'
 import { leaveCommand, shutdownCommand } from './leave.js'
 import { putCommand } from './put.js'
 import { getCommand, recoverCommand } from './read.js'
+import { rotateCommand } from './rotate.js'
 
 export type { Command } from './command.js'
 export { CONNECT_FLAGS, interruptSignal, JSON_FLAG } from './command.js'
@@ -23,5 +24,6 @@ export const COMMANDS: readonly Command[] = [
   peersCommand,
   holdingsCommand,
   leaveCommand,
+  rotateCommand,
   shutdownCommand
 ]
