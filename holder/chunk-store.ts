@@ -1,5 +1,5 @@
-import { BlobDamagedError, type BlobStore, type KeyValueStore, type KvOperation, LOCAL_NAMESPACE } from '../storage/index.js'
 import { MeshkeepError, peerIdToString, sha256 } from '../core/index.js'
+import { BlobDamagedError, type BlobStore, type KeyValueStore, type KvOperation, LOCAL_NAMESPACE } from '../storage/index.js'
 
 /**
  * What a holder keeps for other owners:
@@ -206,6 +206,11 @@ export class ChunkStore {
     }
     if (updates.length > 0) await this.blobs.setMeta(owner, updates)
     return sizes
+  }
+
+  /** The ids of every chunk held for `owner`, in bounded memory. */
+  async *chunkIds(owner: string): AsyncGenerator<Uint8Array> {
+    for await (const e of this.blobs.entries(owner)) yield e.id
   }
 
   /** A chunk's bytes; throws `BlobDamagedError` when its record on disk is damaged. */

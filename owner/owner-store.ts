@@ -85,6 +85,19 @@ export class OwnerStore {
   async deleteChunks(ids: Uint8Array[]): Promise<void> {
     await this.blobs.delete(this.ns, ids)
   }
+  /** Deletes every local copy (an identity rotated away). */
+  async dropLocalChunks(): Promise<void> {
+    for (;;) {
+      const ids: Uint8Array[] = []
+      for await (const e of this.blobs.entries(this.ns)) {
+        ids.push(e.id)
+        if (ids.length >= 1024) break
+      }
+      if (ids.length === 0) return
+      await this.blobs.delete(this.ns, ids)
+    }
+  }
+
   /** Ids (hex) of every local chunk copy. */
   async localChunkIds(): Promise<string[]> {
     const out: string[] = []
@@ -94,12 +107,15 @@ export class OwnerStore {
 
   /**
    * Stores a version's sealed manifest. With `latest`, it also becomes the
-   * latest version, in the same atomic batch.
+   * latest version, in the same atomic batch. Durable when it resolves
+   * (a synced write, which also makes every copy record written before it
+   * durable: LevelDB has one log), so a put is acknowledged only once its
+   * version would survive a power cut.
    */
   async putManifest(version: number, sealed: Uint8Array, options: { latest?: boolean } = { latest: true }): Promise<void> {
     const ops: KvOperation[] = [{ type: 'put', key: `v!${versionKey(version)}`, value: sealed }]
     if (options.latest !== false) ops.push({ type: 'put', key: 'meta!latest', value: text.encode(String(version)) })
-    await this.kv.batch(ops)
+    await this.kv.batch(ops, { sync: true })
   }
   async getManifest(version: number): Promise<Uint8Array | undefined> {
     return this.kv.get(`v!${versionKey(version)}`)
@@ -122,8 +138,9 @@ export class OwnerStore {
     return n
   }
 
+  /** Durable when it resolves. */
   async putManifestPlacement(version: number, p: ManifestPlacement): Promise<void> {
-    await this.kv.put(`p!${versionKey(version)}`, json({ manifestId: toHex(p.manifestId), holders: p.holders, published: p.published }))
+    await this.kv.put(`p!${versionKey(version)}`, json({ manifestId: toHex(p.manifestId), holders: p.holders, published: p.published }), { sync: true })
   }
   async getManifestPlacement(version: number): Promise<ManifestPlacement | undefined> {
     const key = `p!${versionKey(version)}`

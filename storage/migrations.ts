@@ -98,7 +98,7 @@ async function moveChunksToBlobStore({ store, blobs, log }: MigrationContext): P
   let moved = 0
   for (;;) {
     const batch: Array<{ key: string; value: Uint8Array }> = []
-    for await (const [key, value] of store.entries({ gte: '!holder!c!', lt: '!holder!c"', limit: MOVE_STEP })) batch.push({ key, value })
+    for await (const [key, value] of store.entries({ gte: '!holder!c!', lt: '!holder!c"', limit: MOVE_STEP })) batch.push({ key, value: Uint8Array.from(value) })
     if (batch.length === 0) break
     const infos = await store.getMany(batch.map(b => `!holder!i!${b.key.slice('!holder!c!'.length)}`))
     const byOwner = new Map<string, Array<{ id: Uint8Array; bytes: Uint8Array; meta: Uint8Array }>>()
@@ -116,7 +116,7 @@ async function moveChunksToBlobStore({ store, blobs, log }: MigrationContext): P
   }
   for (;;) {
     const batch: Array<{ key: string; value: Uint8Array }> = []
-    for await (const [key, value] of store.entries({ gte: '!owner!k!', lt: '!owner!k"', limit: MOVE_STEP })) batch.push({ key, value })
+    for await (const [key, value] of store.entries({ gte: '!owner!k!', lt: '!owner!k"', limit: MOVE_STEP })) batch.push({ key, value: Uint8Array.from(value) })
     if (batch.length === 0) break
     await blobs.putMany(
       LOCAL_NAMESPACE,
