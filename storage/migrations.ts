@@ -98,7 +98,8 @@ async function moveChunksToBlobStore({ store, blobs, log }: MigrationContext): P
   let moved = 0
   for (;;) {
     const batch: Array<{ key: string; value: Uint8Array }> = []
-    for await (const [key, value] of store.entries({ gte: '!holder!c!', lt: '!holder!c"', limit: MOVE_STEP })) batch.push({ key, value: Uint8Array.from(value) })
+    for await (const [key, value] of store.entries({ gte: '!holder!c!', lt: '!holder!c"', limit: MOVE_STEP }))
+      batch.push({ key, value: Uint8Array.from(value) })
     if (batch.length === 0) break
     const infos = await store.getMany(batch.map(b => `!holder!i!${b.key.slice('!holder!c!'.length)}`))
     const byOwner = new Map<string, Array<{ id: Uint8Array; bytes: Uint8Array; meta: Uint8Array }>>()
