@@ -33,7 +33,6 @@ import {
 import { type HolderDirectory, type OwnerInit, OwnerService, type OwnerStore, waitForMesh } from '../../owner/index.js'
 import { listManifests, MAX_RELEASE_IDS, MAX_RELEASE_VERSIONS, releaseChunks } from '../../protocols/index.js'
 import { createVersionPointer, Registry, type RegistryView } from '../../registry/index.js'
-import type { KeyValueStore } from '../../storage/index.js'
 import { dialBootstrap, type MeshLibp2p } from '../node/libp2p.js'
 
 /** Holders per chunk, in rendezvous order, asked to release it besides those the copy records name (like the census after a recovery). */

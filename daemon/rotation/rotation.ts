@@ -26,7 +26,7 @@ import {
   sha256,
   toHex
 } from '../../core/index.js'
-import { type OwnerInit, OwnerStore } from '../../owner/index.js'
+import type { OwnerInit } from '../../owner/index.js'
 import { createHandoff, parseHandoff, publishHandoff, REPUBLISH_INTERVAL_MS, resolveHandoff } from '../../registry/index.js'
 import type { KeyValueStore } from '../../storage/index.js'
 import { KEY_FILE_NAME } from '../datadir/key-file.js'
