@@ -1,15 +1,17 @@
-import { Queue } from '@libp2p/utils'
-import { MeshkeepError, peerIdToString, sha256, toHex } from '../core/index.js'
-import type { KeyValueStore, KvOperation } from '../storage/index.js'
+import { MeshkeepError, peerIdToString, sha256 } from '../core/index.js'
+import { BlobDamagedError, type BlobStore, type KeyValueStore, type KvOperation, LOCAL_NAMESPACE } from '../storage/index.js'
 
 /**
- * What a holder keeps for other owners, in LevelDB:
- *   c!<owner>!<chunk id hex> → chunk bytes
- *   i!<owner>!<chunk id hex> → [leaseExpiresAt u64][storedAt u64][size u32]
- *   m!<owner>!<version, 16 hex digits> → sealed manifest
- *   n!<owner>!<version, 16 hex digits> → [leaseExpiresAt u64][storedAt u64][size u32]
- * Owners are base58 peer ids. Data and its index entry are written in one
- * atomic batch, so a crash never leaves one without the other.
+ * What a holder keeps for other owners:
+ * - chunks in the blob store (storage/blob-store), one namespace per owner
+ *   (its base58 peer id), each with its lease as metadata:
+ *   [leaseExpiresAt u64][storedAt u64][size u32];
+ * - sealed manifests in LevelDB, each with the same lease entry:
+ *     m!<owner>!<version, 16 hex digits> → sealed manifest
+ *     n!<owner>!<version, 16 hex digits> → [leaseExpiresAt u64][storedAt u64][size u32]
+ * Every write is durable when it resolves (the blob store's group commit, a
+ * synced LevelDB batch): a holder signs a receipt only for what a power cut
+ * would not take away.
  */
 export interface StoredInfo {
   size: number
@@ -38,85 +40,94 @@ function encodeInfo(info: StoredInfo): Uint8Array {
   return out
 }
 
-function decodeInfo(bytes: Uint8Array, key: string): StoredInfo {
-  if (bytes.length !== 20) throw new MeshkeepError('INTERNAL', `holder index entry ${key} is damaged: ${bytes.length} bytes, expected 20`)
+function decodeInfo(bytes: Uint8Array, what: string): StoredInfo {
+  if (bytes.length !== 20) throw new MeshkeepError('INTERNAL', `the lease entry of ${what} is damaged: ${bytes.length} bytes, expected 20; run meshkeep check`)
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   return { leaseExpiresAt: Number(v.getBigUint64(0)), storedAt: Number(v.getBigUint64(8)), size: v.getUint32(16) }
 }
 
 const versionKey = (version: number) => version.toString(16).padStart(16, '0')
-const chunkKeys = (owner: string, hex: string) => ({ data: `c!${owner}!${hex}`, info: `i!${owner}!${hex}` })
 const manifestKeys = (owner: string, version: number) => ({ data: `m!${owner}!${versionKey(version)}`, info: `n!${owner}!${versionKey(version)}` })
+const hex = (id: Uint8Array) => Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')
+
+/** A stored chunk that failed its checks on disk; the holder deletes it and reports it missing. */
+export { BlobDamagedError }
 
 /**
  * The holder's storage for other owners: chunks and sealed manifests, each
- * with a lease, and per-owner usage counters for quotas.
- *
- * Every write that changes usage runs through one queue: a write reads what
- * is already stored, then writes and counts. Two identical stores at once
- * must count once, so those steps never interleave.
+ * with a lease, and per-owner usage for quotas. Chunk usage is the blob
+ * store's own count of each owner's namespace (exact, kept at commit);
+ * manifest usage is counted here.
  */
 export class ChunkStore {
-  private readonly usage = new Map<string, OwnerUsage>()
-  private total = 0
+  private readonly manifestUsage = new Map<string, { manifests: number; bytes: number }>()
   /** bytes of stores checked but not yet written, per owner: concurrent batches must not overshoot a quota together */
   private readonly reserved = new Map<string, number>()
   private reservedTotal = 0
-  private readonly writes = new Queue<unknown>({ concurrency: 1 })
   readonly capacityBytes: number
   readonly ownerQuotaBytes: number
 
   constructor(
     private readonly kv: KeyValueStore,
+    private readonly blobs: BlobStore,
     init: ChunkStoreInit
   ) {
     this.capacityBytes = init.capacityBytes
     this.ownerQuotaBytes = init.ownerQuotaBytes
   }
 
-  /** Rebuilds the usage counters from the index (small entries only). */
+  /** Counts the manifests held (the blob store counts the chunks itself). */
   async open(): Promise<void> {
-    this.usage.clear()
-    this.total = 0
-    for await (const [key, value] of this.kv.entries({ gte: 'i!', lt: 'i"' })) {
-      this.account(key.split('!')[1] ?? '', decodeInfo(value, key).size, 1, 0)
-    }
+    this.manifestUsage.clear()
     for await (const [key, value] of this.kv.entries({ gte: 'n!', lt: 'n"' })) {
-      this.account(key.split('!')[1] ?? '', decodeInfo(value, key).size, 0, 1)
+      const owner = key.split('!')[1] ?? ''
+      const u = this.manifestUsage.get(owner) ?? { manifests: 0, bytes: 0 }
+      u.manifests++
+      u.bytes += decodeInfo(value, key).size
+      this.manifestUsage.set(owner, u)
     }
   }
 
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    return this.writes.add(fn) as Promise<T>
+  private accountManifest(owner: string, bytes: number, manifests: number): void {
+    const u = this.manifestUsage.get(owner) ?? { manifests: 0, bytes: 0 }
+    u.bytes += bytes
+    u.manifests += manifests
+    if (u.manifests <= 0) this.manifestUsage.delete(owner)
+    else this.manifestUsage.set(owner, u)
   }
 
-  private account(owner: string, bytes: number, chunks: number, manifests: number): void {
-    const u = this.usage.get(owner) ?? { owner, chunks: 0, manifests: 0, bytes: 0 }
-    u.bytes += bytes
-    u.chunks += chunks
-    u.manifests += manifests
-    this.total += bytes
-    if (u.bytes <= 0 && u.chunks <= 0 && u.manifests <= 0) this.usage.delete(owner)
-    else this.usage.set(owner, u)
+  private usedBy(owner: string): number {
+    return (this.blobs.namespaces().get(owner)?.bytes ?? 0) + (this.manifestUsage.get(owner)?.bytes ?? 0)
   }
 
   get usedBytes(): number {
-    return this.total
+    let total = 0
+    for (const [ns, u] of this.blobs.namespaces()) if (ns !== LOCAL_NAMESPACE) total += u.bytes
+    for (const u of this.manifestUsage.values()) total += u.bytes
+    return total
   }
   get freeBytes(): number {
-    return Math.max(0, this.capacityBytes - this.total)
+    return Math.max(0, this.capacityBytes - this.usedBytes)
   }
   owners(): OwnerUsage[] {
-    return [...this.usage.values()].map(u => ({ ...u }))
+    const out = new Map<string, OwnerUsage>()
+    for (const [ns, u] of this.blobs.namespaces()) if (ns !== LOCAL_NAMESPACE) out.set(ns, { owner: ns, chunks: u.blobs, manifests: 0, bytes: u.bytes })
+    for (const [owner, u] of this.manifestUsage) {
+      const o = out.get(owner) ?? { owner, chunks: 0, manifests: 0, bytes: 0 }
+      o.manifests += u.manifests
+      o.bytes += u.bytes
+      out.set(owner, o)
+    }
+    return [...out.values()]
   }
 
   /** Throws QUOTA_EXCEEDED naming which limit a new `bytes` would break (stores in flight count as used). */
   checkRoom(owner: string, bytes: number): void {
-    const used = (this.usage.get(owner)?.bytes ?? 0) + (this.reserved.get(owner) ?? 0)
+    const used = this.usedBy(owner) + (this.reserved.get(owner) ?? 0)
     if (used + bytes > this.ownerQuotaBytes) {
       throw new MeshkeepError('QUOTA_EXCEEDED', `owner quota full: ${used} of ${this.ownerQuotaBytes} bytes used for this owner`)
     }
-    const total = this.total + this.reservedTotal
+    const total = this.usedBytes + this.reservedTotal
     if (total + bytes > this.capacityBytes) {
       throw new MeshkeepError('QUOTA_EXCEEDED', `holder capacity full: ${total} of ${this.capacityBytes} bytes used`)
     }
@@ -142,113 +153,90 @@ export class ChunkStore {
   }
 
   async info(owner: string, id: Uint8Array): Promise<StoredInfo | undefined> {
-    const key = chunkKeys(owner, toHex(id)).info
-    const v = await this.kv.get(key)
-    return v === undefined ? undefined : decodeInfo(v, key)
+    const m = await this.blobs.meta(owner, id)
+    return m === undefined ? undefined : decodeInfo(m.meta, `chunk ${hex(id).slice(0, 16)}… of ${owner}`)
   }
 
   /**
-   * Stores (or re-leases) verified chunks atomically; the caller has checked
-   * ids and room. The bytes are rewritten even when the chunk is known: the
+   * Stores (or re-leases) verified chunks; the caller has checked ids and
+   * room. The bytes are written again even when the chunk is known: the
    * caller verified them, and a re-store must heal a copy damaged on disk,
-   * not just re-lease it. A lease never shrinks.
+   * not just re-lease it. A lease never shrinks. Durable when it resolves.
    */
   async putChunks(owner: string, items: Array<{ id: Uint8Array; bytes: Uint8Array }>, storedAt: number, leaseExpiresAt: number): Promise<void> {
     const seen = new Set<string>()
     const unique = items.filter(item => {
-      const hex = toHex(item.id)
-      if (seen.has(hex)) return false
-      seen.add(hex)
+      const h = hex(item.id)
+      if (seen.has(h)) return false
+      seen.add(h)
       return true
     })
-    await this.serialized(async () => {
-      const ops: KvOperation[] = []
-      let added = 0
-      let addedChunks = 0
-      // one look-up for the whole batch, not one LevelDB round trip per chunk
-      const keys = unique.map(item => chunkKeys(owner, toHex(item.id)))
-      const infos = await this.kv.getMany(keys.map(k => k.info))
-      for (const [n, item] of unique.entries()) {
-        const k = keys[n] as { data: string; info: string }
-        const raw = infos[n]
-        const existing = raw === undefined ? undefined : decodeInfo(raw, k.info)
-        ops.push({ type: 'put', key: k.data, value: item.bytes })
-        if (existing === undefined) {
-          added += item.bytes.length
-          addedChunks++
+    const known = await Promise.all(unique.map(i => this.info(owner, i.id)))
+    await this.blobs.putMany(
+      owner,
+      unique.map((item, k) => {
+        const old = known[k]
+        return {
+          id: item.id,
+          bytes: item.bytes,
+          meta: encodeInfo({ size: item.bytes.length, storedAt: old?.storedAt ?? storedAt, leaseExpiresAt: Math.max(leaseExpiresAt, old?.leaseExpiresAt ?? 0) })
         }
-        const lease = Math.max(leaseExpiresAt, existing?.leaseExpiresAt ?? 0)
-        ops.push({ type: 'put', key: k.info, value: encodeInfo({ size: item.bytes.length, storedAt: existing?.storedAt ?? storedAt, leaseExpiresAt: lease }) })
-      }
-      await this.kv.batch(ops)
-      this.account(owner, added, addedChunks, 0)
-    })
+      })
+    )
   }
 
   /**
    * Extends the lease of chunks already held, without their bytes. Returns,
    * per id, the stored size when the chunk is held and intact (its bytes
    * still hash to its id), else undefined: a holder must not attest a copy
-   * it no longer has.
+   * it no longer has. Durable when it resolves.
    */
   async renewChunks(owner: string, ids: Uint8Array[], leaseExpiresAt: number): Promise<Array<number | undefined>> {
-    return this.serialized(async () => {
-      const keys = ids.map(id => chunkKeys(owner, toHex(id)))
-      const infos = await this.kv.getMany(keys.map(k => k.info))
-      const data = await this.kv.getMany(keys.map(k => k.data))
-      const ops: KvOperation[] = []
-      const sizes = ids.map((id, n) => {
-        const k = keys[n] as { data: string; info: string }
-        const raw = infos[n]
-        const bytes = data[n]
-        if (raw === undefined || bytes === undefined || !chunkMatchesId(id, bytes)) return undefined
-        const info = decodeInfo(raw, k.info)
-        if (leaseExpiresAt > info.leaseExpiresAt) ops.push({ type: 'put', key: k.info, value: encodeInfo({ ...info, leaseExpiresAt }) })
-        return info.size
-      })
-      await this.kv.batch(ops)
-      return sizes
-    })
+    const updates: Array<{ id: Uint8Array; meta: Uint8Array }> = []
+    const sizes: Array<number | undefined> = []
+    for (const id of ids) {
+      const info = await this.info(owner, id)
+      const bytes = info === undefined ? undefined : await this.getChunk(owner, id).catch(() => undefined)
+      if (info === undefined || bytes === undefined || !chunkMatchesId(id, bytes)) {
+        sizes.push(undefined)
+        continue
+      }
+      sizes.push(info.size)
+      if (leaseExpiresAt > info.leaseExpiresAt) updates.push({ id, meta: encodeInfo({ ...info, leaseExpiresAt }) })
+    }
+    if (updates.length > 0) await this.blobs.setMeta(owner, updates)
+    return sizes
   }
 
+  /** The ids of every chunk held for `owner`, in bounded memory. */
+  async *chunkIds(owner: string): AsyncGenerator<Uint8Array> {
+    for await (const e of this.blobs.entries(owner)) yield e.id
+  }
+
+  /** A chunk's bytes; throws `BlobDamagedError` when its record on disk is damaged. */
   async getChunk(owner: string, id: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.kv.get(chunkKeys(owner, toHex(id)).data)
+    return this.blobs.get(owner, id)
   }
 
   /** Deletes chunks; returns how many existed. */
   async deleteChunks(owner: string, ids: Uint8Array[]): Promise<number> {
-    return this.serialized(async () => {
-      const keys = [...new Set(ids.map(toHex))].map(hex => chunkKeys(owner, hex))
-      const infos = await this.kv.getMany(keys.map(k => k.info))
-      const ops: KvOperation[] = []
-      let bytes = 0
-      let count = 0
-      keys.forEach((k, n) => {
-        const raw = infos[n]
-        if (raw === undefined) return
-        ops.push({ type: 'del', key: k.data }, { type: 'del', key: k.info })
-        bytes += decodeInfo(raw, k.info).size
-        count++
-      })
-      await this.kv.batch(ops)
-      this.account(owner, -bytes, -count, 0)
-      return count
-    })
+    return ids.length === 0 ? 0 : this.blobs.delete(owner, ids)
   }
 
-  /** Stores a sealed manifest (the caller checked its signature and room), or renews the lease of one held. */
+  /** Stores a sealed manifest (the caller checked its signature and room), or renews the lease of one held. Durable when it resolves. */
   async putManifest(owner: string, version: number, sealed: Uint8Array, storedAt: number, leaseExpiresAt: number): Promise<void> {
-    await this.serialized(async () => {
-      const k = manifestKeys(owner, version)
-      const raw = await this.kv.get(k.info)
-      const old = raw === undefined ? undefined : decodeInfo(raw, k.info)
-      const info: StoredInfo = { size: sealed.length, storedAt: old?.storedAt ?? storedAt, leaseExpiresAt: Math.max(leaseExpiresAt, old?.leaseExpiresAt ?? 0) }
-      await this.kv.batch([
+    const k = manifestKeys(owner, version)
+    const raw = await this.kv.get(k.info)
+    const old = raw === undefined ? undefined : decodeInfo(raw, k.info)
+    const info: StoredInfo = { size: sealed.length, storedAt: old?.storedAt ?? storedAt, leaseExpiresAt: Math.max(leaseExpiresAt, old?.leaseExpiresAt ?? 0) }
+    await this.kv.batch(
+      [
         { type: 'put', key: k.data, value: sealed },
         { type: 'put', key: k.info, value: encodeInfo(info) }
-      ])
-      this.account(owner, sealed.length - (old?.size ?? 0), 0, old === undefined ? 1 : 0)
-    })
+      ],
+      { sync: true }
+    )
+    this.accountManifest(owner, sealed.length - (old?.size ?? 0), old === undefined ? 1 : 0)
   }
 
   async manifestInfo(owner: string, version: number): Promise<StoredInfo | undefined> {
@@ -271,64 +259,52 @@ export class ChunkStore {
   }
 
   async deleteManifests(owner: string, versions: number[]): Promise<number> {
-    return this.serialized(async () => {
-      const keys = [...new Set(versions)].map(v => manifestKeys(owner, v))
-      const infos = await this.kv.getMany(keys.map(k => k.info))
-      const ops: KvOperation[] = []
-      let bytes = 0
-      let count = 0
-      keys.forEach((k, n) => {
-        const raw = infos[n]
-        if (raw === undefined) return
-        ops.push({ type: 'del', key: k.data }, { type: 'del', key: k.info })
-        bytes += decodeInfo(raw, k.info).size
-        count++
-      })
-      await this.kv.batch(ops)
-      this.account(owner, -bytes, 0, -count)
-      return count
+    const keys = [...new Set(versions)].map(v => manifestKeys(owner, v))
+    const infos = await this.kv.getMany(keys.map(k => k.info))
+    const ops: KvOperation[] = []
+    let bytes = 0
+    let count = 0
+    keys.forEach((k, n) => {
+      const raw = infos[n]
+      if (raw === undefined) return
+      ops.push({ type: 'del', key: k.data }, { type: 'del', key: k.info })
+      bytes += decodeInfo(raw, k.info).size
+      count++
     })
+    await this.kv.batch(ops, { sync: true })
+    this.accountManifest(owner, -bytes, -count)
+    return count
   }
 
-  /** Deletes every chunk and manifest whose lease ended before `now`; returns how many. */
+  /** Deletes every chunk and manifest whose lease ended before `now`; returns how many. Then reclaims the space. */
   async collectExpired(now: number): Promise<number> {
-    const chunks = await this.expired('i!', now)
-    const manifests = await this.expired('n!', now)
-    let n = 0
-    for (const [owner, hexes] of chunks)
-      n += await this.deleteChunks(
-        owner,
-        hexes.map(h => Uint8Array.from(Buffer.from(h, 'hex')))
-      )
-    for (const [owner, versions] of manifests)
-      n += await this.deleteManifests(
-        owner,
-        versions.map(v => Number.parseInt(v, 16))
-      )
-    return n
-  }
-
-  private async expired(prefix: 'i!' | 'n!', now: number): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>()
-    for await (const [key, value] of this.kv.entries({ gte: prefix, lt: `${prefix.slice(0, 1)}"` })) {
-      if (decodeInfo(value, key).leaseExpiresAt > now) continue
-      const [, owner = '', name = ''] = key.split('!')
-      const list = out.get(owner) ?? []
-      list.push(name)
-      out.set(owner, list)
+    const chunks = new Map<string, Uint8Array[]>()
+    for await (const e of this.blobs.entries()) {
+      if (e.ns === LOCAL_NAMESPACE || decodeInfo(e.meta, `chunk ${hex(e.id).slice(0, 16)}… of ${e.ns}`).leaseExpiresAt > now) continue
+      chunks.set(e.ns, [...(chunks.get(e.ns) ?? []), e.id])
     }
-    return out
+    const manifests = new Map<string, number[]>()
+    for await (const [key, value] of this.kv.entries({ gte: 'n!', lt: 'n"' })) {
+      if (decodeInfo(value, key).leaseExpiresAt > now) continue
+      const [, owner = '', version = ''] = key.split('!')
+      manifests.set(owner, [...(manifests.get(owner) ?? []), Number.parseInt(version, 16)])
+    }
+    let n = 0
+    for (const [owner, ids] of chunks) n += await this.deleteChunks(owner, ids)
+    for (const [owner, versions] of manifests) n += await this.deleteManifests(owner, versions)
+    if (n > 0) await this.blobs.compact()
+    return n
   }
 
   /** Drops everything held for others (used by `leave`). */
   async clear(): Promise<void> {
     for (const u of this.owners()) {
       const ids: Uint8Array[] = []
-      for await (const key of this.kv.keys({ gte: `i!${u.owner}!`, lt: `i!${u.owner}"` }))
-        ids.push(Uint8Array.from(Buffer.from(key.split('!')[2] ?? '', 'hex')))
+      for await (const e of this.blobs.entries(u.owner)) ids.push(e.id)
       await this.deleteChunks(u.owner, ids)
       await this.deleteManifests(u.owner, await this.listManifests(u.owner))
     }
+    await this.blobs.compact()
   }
 }
 

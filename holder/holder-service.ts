@@ -16,9 +16,9 @@ import {
   type StoreOutcome,
   storeServer
 } from '../protocols/index.js'
-import type { KeyValueStore } from '../storage/index.js'
+import type { BlobStore, KeyValueStore } from '../storage/index.js'
 import { Admission } from './admission.js'
-import { ChunkStore, chunkMatchesId, type OwnerUsage } from './chunk-store.js'
+import { BlobDamagedError, ChunkStore, chunkMatchesId, type OwnerUsage } from './chunk-store.js'
 import {
   DEFAULT_CAPACITY_BYTES,
   DEFAULT_GC_INTERVAL_MS,
@@ -33,8 +33,10 @@ import {
 export interface HolderComponents {
   libp2p: RpcLibp2p
   identity: Identity
-  /** the holder's own key space (a sublevel) */
+  /** the holder's own key space (a sublevel): manifests and their leases */
   store: KeyValueStore
+  /** chunk bytes and their leases, one namespace per owner (shared with the node's owner side, which uses `self`) */
+  blobs: BlobStore
 }
 
 export interface HolderInit {
@@ -95,7 +97,7 @@ export class HolderService implements Startable, StoreHandler, FetchHandler, Aud
     private readonly components: HolderComponents,
     private readonly init: HolderInit = {}
   ) {
-    this.chunks = new ChunkStore(components.store, {
+    this.chunks = new ChunkStore(components.store, components.blobs, {
       capacityBytes: init.capacityBytes ?? DEFAULT_CAPACITY_BYTES,
       ownerQuotaBytes: init.ownerQuotaBytes ?? DEFAULT_OWNER_QUOTA_BYTES
     })
@@ -303,8 +305,14 @@ export class HolderService implements Startable, StoreHandler, FetchHandler, Aud
    * the owner's repair store a good copy again.
    */
   private async intactChunk(owner: string, id: Uint8Array, remote: PeerId): Promise<Uint8Array | undefined> {
-    const data = await this.chunks.getChunk(owner, id)
-    if (data === undefined || chunkMatchesId(id, data)) return data
+    let data: Uint8Array | undefined
+    try {
+      data = await this.chunks.getChunk(owner, id)
+    } catch (err) {
+      if (!(err instanceof BlobDamagedError)) throw err
+    }
+    if (data !== undefined && chunkMatchesId(id, data)) return data
+    if (data === undefined && (await this.chunks.info(owner, id)) === undefined) return undefined
     await this.chunks.deleteChunks(owner, [id])
     this.init.onError?.(new MeshkeepError('INVALID_CHUNK', `stored chunk ${toHex(id).slice(0, 16)}… was damaged on disk and is deleted`), remote)
     return undefined

@@ -1,10 +1,10 @@
 import { type ChunkAttestation, fromHex, MeshkeepError, sha256, toHex } from '../core/index.js'
-import type { KeyValueStore, KvOperation } from '../storage/index.js'
+import { BlobDamagedError, type BlobStore, type KeyValueStore, type KvOperation, LOCAL_NAMESPACE } from '../storage/index.js'
 import type { Copy } from './types.js'
 
 /**
- * The owner's own records, in LevelDB:
- *   k!<chunk id hex>           → chunk bytes (the local copy)
+ * The owner's own records. The local copy of each chunk is in the blob store
+ * (namespace `self`); the rest is in LevelDB:
  *   v!<version, 16 hex>        → sealed manifest
  *   a!<chunk id hex>!<holder>  → a known remote copy (JSON: receipt id, index, path, lease)
  *   r!<receipt id>             → receipt envelope (shared by a batch)
@@ -52,49 +52,70 @@ function parseRecord<T>(key: string, value: Uint8Array): T {
 }
 
 export class OwnerStore {
-  constructor(private readonly kv: KeyValueStore) {}
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly blobs: BlobStore,
+    /** the blob namespace of this identity's local copies @default LOCAL_NAMESPACE */
+    private readonly ns = LOCAL_NAMESPACE
+  ) {}
 
+  /** The local copy of a chunk; a damaged one reads as missing (every caller checks the id and fetches it elsewhere). */
   async getChunk(id: Uint8Array): Promise<Uint8Array | undefined> {
-    return this.kv.get(`k!${toHex(id)}`)
+    return this.blobs.get(this.ns, id).catch(err => {
+      if (err instanceof BlobDamagedError) return undefined
+      throw err
+    })
   }
   /** Local copies of `ids`, in order (`undefined` where there is none). */
   async getChunks(ids: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
-    return this.kv.getMany(ids.map(id => `k!${toHex(id)}`))
+    const out: Array<Uint8Array | undefined> = []
+    for (const id of ids) out.push(await this.getChunk(id))
+    return out
   }
   /** Whether any local copy exists (a fresh node has none). */
   async hasAnyChunk(): Promise<boolean> {
-    for await (const _ of this.kv.keys({ gte: 'k!', lt: 'k"', limit: 1 })) return true
-    return false
+    return (this.blobs.namespaces().get(this.ns)?.blobs ?? 0) > 0
   }
-  /**
-   * Writes local copies and audit roots in one atomic batch: one LevelDB
-   * round trip for a whole window instead of one per chunk.
-   */
+  /** Writes local copies (durable when it resolves) and audit roots. */
   async putChunksAndRoots(chunks: Array<{ id: Uint8Array; bytes: Uint8Array }>, roots: Array<{ id: Uint8Array; root: Uint8Array }>): Promise<void> {
-    const ops: KvOperation[] = []
-    for (const c of chunks) ops.push({ type: 'put', key: `k!${toHex(c.id)}`, value: c.bytes })
-    for (const r of roots) ops.push({ type: 'put', key: `t!${toHex(r.id)}`, value: r.root })
-    await this.kv.batch(ops)
+    await this.blobs.putMany(this.ns, chunks)
+    await this.kv.batch(roots.map(r => ({ type: 'put' as const, key: `t!${toHex(r.id)}`, value: r.root })))
   }
 
   async deleteChunks(ids: Uint8Array[]): Promise<void> {
-    await this.kv.batch(ids.map(id => ({ type: 'del' as const, key: `k!${toHex(id)}` })))
+    await this.blobs.delete(this.ns, ids)
   }
+  /** Deletes every local copy (an identity rotated away). */
+  async dropLocalChunks(): Promise<void> {
+    for (;;) {
+      const ids: Uint8Array[] = []
+      for await (const e of this.blobs.entries(this.ns)) {
+        ids.push(e.id)
+        if (ids.length >= 1024) break
+      }
+      if (ids.length === 0) return
+      await this.blobs.delete(this.ns, ids)
+    }
+  }
+
   /** Ids (hex) of every local chunk copy. */
   async localChunkIds(): Promise<string[]> {
     const out: string[] = []
-    for await (const key of this.kv.keys({ gte: 'k!', lt: 'k"' })) out.push(key.slice(2))
+    for await (const e of this.blobs.entries(this.ns)) out.push(toHex(e.id))
     return out
   }
 
   /**
    * Stores a version's sealed manifest. With `latest`, it also becomes the
-   * latest version, in the same atomic batch.
+   * latest version, in the same atomic batch. Durable when it resolves
+   * (a synced write, which also makes every copy record written before it
+   * durable: LevelDB has one log), so a put is acknowledged only once its
+   * version would survive a power cut.
    */
   async putManifest(version: number, sealed: Uint8Array, options: { latest?: boolean } = { latest: true }): Promise<void> {
     const ops: KvOperation[] = [{ type: 'put', key: `v!${versionKey(version)}`, value: sealed }]
     if (options.latest !== false) ops.push({ type: 'put', key: 'meta!latest', value: text.encode(String(version)) })
-    await this.kv.batch(ops)
+    await this.kv.batch(ops, { sync: true })
   }
   async getManifest(version: number): Promise<Uint8Array | undefined> {
     return this.kv.get(`v!${versionKey(version)}`)
@@ -117,8 +138,9 @@ export class OwnerStore {
     return n
   }
 
+  /** Durable when it resolves. */
   async putManifestPlacement(version: number, p: ManifestPlacement): Promise<void> {
-    await this.kv.put(`p!${versionKey(version)}`, json({ manifestId: toHex(p.manifestId), holders: p.holders, published: p.published }))
+    await this.kv.put(`p!${versionKey(version)}`, json({ manifestId: toHex(p.manifestId), holders: p.holders, published: p.published }), { sync: true })
   }
   async getManifestPlacement(version: number): Promise<ManifestPlacement | undefined> {
     const key = `p!${versionKey(version)}`
@@ -186,9 +208,13 @@ export class OwnerStore {
     const ops: KvOperation[] = []
     for (const hex of idsHex) {
       for await (const key of this.kv.keys({ gte: `a!${hex}!`, lt: `a!${hex}"` })) ops.push({ type: 'del', key })
-      ops.push({ type: 'del', key: `t!${hex}` }, { type: 'del', key: `k!${hex}` })
+      ops.push({ type: 'del', key: `t!${hex}` })
     }
     await this.kv.batch(ops)
+    await this.blobs.delete(
+      this.ns,
+      idsHex.map(h => fromHex(h))
+    )
   }
 
   /** Every known copy: (chunk id hex, copy). Used to rebuild the copy book at start. */

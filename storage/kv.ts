@@ -10,6 +10,17 @@ export interface KvRange {
   limit?: number
 }
 
+/** How a write reaches the disk. */
+export interface WriteOptions {
+  /**
+   * Return only once the write is on stable storage (LevelDB: an fsync of its
+   * log). A synced write also makes every earlier write of the same database
+   * durable, since they share one log. Without it a write survives a crash
+   * of the process, but not a power cut. @default false
+   */
+  sync?: boolean
+}
+
 /**
  * The small key-value surface meshkeep's stores use. Keys are strings that
  * sort the way ranges need; values are bytes. Batches are atomic: either all
@@ -19,9 +30,9 @@ export interface KeyValueStore {
   get: (key: string) => Promise<Uint8Array | undefined>
   /** Several gets in one call (one trip to LevelDB's thread instead of one per key). */
   getMany: (keys: string[]) => Promise<Array<Uint8Array | undefined>>
-  put: (key: string, value: Uint8Array) => Promise<void>
-  del: (key: string) => Promise<void>
-  batch: (ops: KvOperation[]) => Promise<void>
+  put: (key: string, value: Uint8Array, options?: WriteOptions) => Promise<void>
+  del: (key: string, options?: WriteOptions) => Promise<void>
+  batch: (ops: KvOperation[], options?: WriteOptions) => Promise<void>
   entries: (range: KvRange) => AsyncIterable<[string, Uint8Array]>
   keys: (range: KvRange) => AsyncIterable<string>
   /** A view whose keys all start with `prefix!` (a LevelDB sublevel). */
@@ -41,14 +52,14 @@ class LevelStore implements KeyValueStore {
     if (keys.length === 0) return []
     return (await this.db.getMany(keys)) as Array<Uint8Array | undefined>
   }
-  async put(key: string, value: Uint8Array): Promise<void> {
-    await this.db.put(key, value)
+  async put(key: string, value: Uint8Array, options?: WriteOptions): Promise<void> {
+    await this.db.put(key, value, { sync: options?.sync === true })
   }
-  async del(key: string): Promise<void> {
-    await this.db.del(key)
+  async del(key: string, options?: WriteOptions): Promise<void> {
+    await this.db.del(key, { sync: options?.sync === true })
   }
-  async batch(ops: KvOperation[]): Promise<void> {
-    if (ops.length > 0) await this.db.batch(ops)
+  async batch(ops: KvOperation[], options?: WriteOptions): Promise<void> {
+    if (ops.length > 0) await this.db.batch(ops, { sync: options?.sync === true })
   }
   async *entries(range: KvRange): AsyncIterable<[string, Uint8Array]> {
     for await (const [k, v] of this.db.iterator({ ...range, limit: range.limit ?? -1 })) yield [k as string, v as Uint8Array]

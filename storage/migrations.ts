@@ -9,10 +9,11 @@
  * the version before it, never half-way.
  */
 import { MeshkeepError } from '../core/index.js'
+import { type BlobStore, LOCAL_NAMESPACE } from './blob-store/index.js'
 import type { KeyValueStore, KvOperation } from './kv.js'
 
 /** The layout this build reads and writes. Version 1 is the first stamped layout. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 export const SCHEMA_KEY = 'meta!schema'
 
 export interface Migration {
@@ -28,6 +29,21 @@ export interface Migration {
    * (e.g. `!owner!meta!latest`).
    */
   plan: (store: KeyValueStore) => Promise<KvOperation[]>
+  /**
+   * For a migration that moves data out of LevelDB (a batch cannot hold
+   * it): runs before `plan`, doing its own durable writes, and must be
+   * idempotent, because a crash can interrupt it and it then runs again from
+   * the start on the next open (the version is bumped only after it).
+   */
+  move?: (ctx: MigrationContext) => Promise<void>
+}
+
+/** What a migration's `move` step may use besides the database. */
+export interface MigrationContext {
+  store: KeyValueStore
+  /** the blob store chunk bytes move to */
+  blobs?: BlobStore
+  log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
 /** A held manifest's lease entry, as holder/chunk-store.ts encodes it: [leaseExpiresAt u64][storedAt u64][size u32]. */
@@ -57,12 +73,70 @@ export const MIGRATIONS: readonly Migration[] = [
       }
       return ops
     }
+  },
+  {
+    from: 2,
+    to: 3,
+    describe: 'chunk bytes move from LevelDB into the blob store: chunks held for others (with their leases) and the owner’s local copies',
+    move: moveChunksToBlobStore,
+    plan: async () => []
   }
 ]
+
+/** Legacy keys moved per step: bounds the memory of the move whatever the data dir holds. */
+const MOVE_STEP = 256
+
+/**
+ * v2 → v3: every `!holder!c!<owner>!<id>` (with its `!holder!i!…` lease
+ * entry) goes into the blob store under the owner's namespace, every
+ * `!owner!k!<id>` under `self`; each step's blobs are durable before its
+ * legacy keys are deleted, so a crash at any point loses nothing and the
+ * next open carries on.
+ */
+async function moveChunksToBlobStore({ store, blobs, log }: MigrationContext): Promise<void> {
+  if (blobs === undefined) throw new MeshkeepError('INTERNAL', 'the v2→v3 migration needs the blob store')
+  let moved = 0
+  for (;;) {
+    const batch: Array<{ key: string; value: Uint8Array }> = []
+    for await (const [key, value] of store.entries({ gte: '!holder!c!', lt: '!holder!c"', limit: MOVE_STEP }))
+      batch.push({ key, value: Uint8Array.from(value) })
+    if (batch.length === 0) break
+    const infos = await store.getMany(batch.map(b => `!holder!i!${b.key.slice('!holder!c!'.length)}`))
+    const byOwner = new Map<string, Array<{ id: Uint8Array; bytes: Uint8Array; meta: Uint8Array }>>()
+    const dels: KvOperation[] = []
+    batch.forEach((b, k) => {
+      const [owner = '', idHex = ''] = b.key.slice('!holder!c!'.length).split('!')
+      // a chunk without a lease entry (never written by meshkeep) gets the longest lease; its owner renews it
+      const meta = infos[k] ?? manifestLeaseEntry(b.value.length, Date.now(), Date.now() + V2_MANIFEST_LEASE_MS)
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), { id: Uint8Array.from(Buffer.from(idHex, 'hex')), bytes: b.value, meta }])
+      dels.push({ type: 'del', key: b.key }, { type: 'del', key: `!holder!i!${owner}!${idHex}` })
+    })
+    for (const [owner, items] of byOwner) await blobs.putMany(owner, items)
+    await store.batch(dels, { sync: true })
+    moved += batch.length
+  }
+  for (;;) {
+    const batch: Array<{ key: string; value: Uint8Array }> = []
+    for await (const [key, value] of store.entries({ gte: '!owner!k!', lt: '!owner!k"', limit: MOVE_STEP })) batch.push({ key, value: Uint8Array.from(value) })
+    if (batch.length === 0) break
+    await blobs.putMany(
+      LOCAL_NAMESPACE,
+      batch.map(b => ({ id: Uint8Array.from(Buffer.from(b.key.slice('!owner!k!'.length), 'hex')), bytes: b.value }))
+    )
+    await store.batch(
+      batch.map(b => ({ type: 'del' as const, key: b.key })),
+      { sync: true }
+    )
+    moved += batch.length
+  }
+  if (moved > 0) log?.('moved chunk bytes into the blob store', { chunks: moved })
+}
 
 export interface MigrateOptions {
   /** @default MIGRATIONS */
   migrations?: readonly Migration[]
+  /** the node's blob store, for migrations that move chunk bytes into it */
+  blobs?: BlobStore
   /** the version to reach @default SCHEMA_VERSION */
   target?: number
   log?: (msg: string, fields?: Record<string, unknown>) => void
@@ -98,9 +172,9 @@ export async function migrate(store: KeyValueStore, options: MigrateOptions = {}
     await store.put(SCHEMA_KEY, encodeVersion(version))
     log?.('stamped the database schema version', { version, fresh })
     if (fresh) return { from: target, to: target, applied: [] }
-    return runMigrations(store, version, target, migrations, log)
+    return runMigrations(store, version, target, migrations, log, options.blobs)
   }
-  return runMigrations(store, stamped, target, migrations, log)
+  return runMigrations(store, stamped, target, migrations, log, options.blobs)
 }
 
 async function runMigrations(
@@ -108,7 +182,8 @@ async function runMigrations(
   from: number,
   target: number,
   migrations: readonly Migration[],
-  log: MigrateOptions['log']
+  log: MigrateOptions['log'],
+  blobs?: BlobStore
 ): Promise<MigrateResult> {
   if (from > target) {
     throw new MeshkeepError(
@@ -123,6 +198,7 @@ async function runMigrations(
     log?.('migrating the database schema', { from: step.from, to: step.to, migration: step.describe })
     let ops: KvOperation[]
     try {
+      await step.move?.({ store, blobs, log })
       ops = await step.plan(store)
     } catch (err) {
       throw failed(step, version, err)

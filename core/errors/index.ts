@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   NOT_FOUND: 'the requested item does not exist',
   BUSY: 'the daemon is busy with conflicting work; retry later',
   QUOTA_EXCEEDED: 'a holder refused data: the owner quota or total capacity is full',
+  DISK_FULL: 'the disk is full: the write was refused and nothing of it was kept; free space and retry',
   RATE_LIMITED: 'too many requests from this peer; retry later',
   NOT_ALLOWED: 'the holder does not serve this owner (its acceptOwners list), or the peer is not part of this mesh',
   TIMEOUT: 'an operation did not finish within its deadline',

@@ -5,7 +5,7 @@ import { type HolderInit, HolderService } from '../../holder/index.js'
 import { type OwnerInit, OwnerService, OwnerStore, type PointerDirectory } from '../../owner/index.js'
 import { type RpcLibp2p, Throttle } from '../../protocols/index.js'
 import { createVersionPointer, Registry, type RegistryInit, registrySelectors, registryValidators, resolveHandoff } from '../../registry/index.js'
-import { type KeyValueStore, migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
+import { BlobStore, type KeyValueStore, LOCAL_NAMESPACE, migrate, type OpenedDatabase, openLevel } from '../../storage/index.js'
 import { createMeshLibp2p, dialBootstrap, type Libp2pMetricsInit, type MeshLibp2p } from './libp2p.js'
 
 /** First delay before a lone node dials its bootstrap list again; it doubles up to the max, ms. */
@@ -48,6 +48,7 @@ export class MeshNode {
   holder!: HolderService
   owner!: OwnerService
   private db!: OpenedDatabase
+  private blobs!: BlobStore
   private started = false
   private registering: Promise<void> = Promise.resolve()
   private bootstrap: string[] = []
@@ -87,6 +88,15 @@ export class MeshNode {
   }
 
   /**
+   * An identity's owner records (`name`, this node's by default): its
+   * sublevel of the database, and its local copies in the blob store under
+   * a namespace of its own (`self` for the node's first identity).
+   */
+  ownerStore(name = this.ownerStoreName): OwnerStore {
+    return new OwnerStore(this.db.store.sub(name), this.blobs, name === 'owner' ? LOCAL_NAMESPACE : `self-${name}`)
+  }
+
+  /**
    * Stops the node and starts it again as another identity (a rotation's
    * switch): a new libp2p node with the new peer id, its own owner records
    * (`ownerStore`), the same holder store, listen addresses and bootstrap
@@ -108,6 +118,9 @@ export class MeshNode {
     // what this start has set going, undone in reverse if a later part fails: LevelDB's lock and
     // libp2p's port must be free again for the caller (or a retry, as a rotation's switch makes)
     const undo: Array<() => Promise<void> | void> = [() => this.db.close()]
+    // chunk bytes: segment files beside the database, their index in its `blobs` sublevel
+    this.blobs = new BlobStore({ dir: join(this.init.dataDir, 'chunks'), index: this.db.store.sub('blobs'), log: this.init.log })
+    undo.push(() => this.blobs.close())
     try {
       await this.startServices(undo)
     } catch (err) {
@@ -134,7 +147,8 @@ export class MeshNode {
   }
 
   private async startServices(undo: Array<() => Promise<void> | void>): Promise<void> {
-    await migrate(this.db.store, { log: this.init.log })
+    await this.blobs.open()
+    await migrate(this.db.store, { log: this.init.log, blobs: this.blobs })
     this.libp2p = await createMeshLibp2p({
       identitySeed: this.keys.identitySeed,
       listen: this.init.listen,
@@ -161,7 +175,7 @@ export class MeshNode {
       }
     )
     const rpc = this.protocolView()
-    this.holder = new HolderService({ libp2p: rpc, identity: this.identity, store: this.db.store.sub('holder') }, this.init.holder)
+    this.holder = new HolderService({ libp2p: rpc, identity: this.identity, store: this.db.store.sub('holder'), blobs: this.blobs }, this.init.holder)
     const pointers: PointerDirectory = {
       publish: async (p, opts) => {
         await this.registry.publishVersionPointer(
@@ -183,7 +197,7 @@ export class MeshNode {
         libp2p: rpc,
         identity: this.identity,
         keys: this.keys,
-        store: new OwnerStore(this.db.store.sub(this.ownerStoreName)),
+        store: this.ownerStore(),
         directory: {
           members: () => this.registry.view().members,
           ready: () => this.registry.view().updatedAt > 0,
@@ -289,6 +303,7 @@ export class MeshNode {
     await this.owner.stop()
     await this.holder.stop()
     await this.libp2p.stop()
+    await this.blobs.close()
     await this.db.close()
   }
 }

@@ -30,10 +30,9 @@ import {
   rankHolders,
   toHex
 } from '../../core/index.js'
-import { type HolderDirectory, type OwnerInit, OwnerService, OwnerStore, waitForMesh } from '../../owner/index.js'
+import { type HolderDirectory, type OwnerInit, OwnerService, type OwnerStore, waitForMesh } from '../../owner/index.js'
 import { listManifests, MAX_RELEASE_IDS, MAX_RELEASE_VERSIONS, releaseChunks } from '../../protocols/index.js'
 import { createVersionPointer, Registry, type RegistryView } from '../../registry/index.js'
-import type { KeyValueStore } from '../../storage/index.js'
 import { dialBootstrap, type MeshLibp2p } from '../node/libp2p.js'
 
 /** Holders per chunk, in rendezvous order, asked to release it besides those the copy records name (like the census after a recovery). */
@@ -45,8 +44,8 @@ const RELEASE_REQUEST_MS = 15_000
 
 export interface OldIdentityInit {
   rootSecret: Uint8Array
-  /** the old identity's owner records (its sublevel of the node's database) */
-  store: KeyValueStore
+  /** the old identity's owner records (`MeshNode.ownerStore`) */
+  store: OwnerStore
   /** the running node's registry (the new identity's): the holders to talk to, and the DHT for pointers */
   registry: () => Registry
   /** peers the old identity must never count as holders: the new identity, which lives on this same machine */
@@ -135,7 +134,7 @@ export class OldIdentity {
           libp2p,
           identity: this.identity,
           keys: this.keys,
-          store: new OwnerStore(init.store),
+          store: init.store,
           directory,
           pointers: {
             publish: async (p, opts) => {
@@ -191,7 +190,7 @@ export class OldIdentity {
     // who to ask comes from the view: a partial one would leave copies behind
     await this.settle(signal)
     this.learnAddresses(this.init.registry().view().members)
-    const store = new OwnerStore(this.init.store)
+    const store = this.init.store
     const asks = new Map<string, { ids: Set<string>; versions: Set<number> }>()
     const ask = (holder: string) => {
       let a = asks.get(holder)

@@ -26,7 +26,7 @@ import {
   sha256,
   toHex
 } from '../../core/index.js'
-import { type OwnerInit, OwnerStore } from '../../owner/index.js'
+import type { OwnerInit } from '../../owner/index.js'
 import { createHandoff, parseHandoff, publishHandoff, REPUBLISH_INTERVAL_MS, resolveHandoff } from '../../registry/index.js'
 import type { KeyValueStore } from '../../storage/index.js'
 import { KEY_FILE_NAME } from '../datadir/key-file.js'
@@ -435,7 +435,7 @@ export class Rotation {
     const node = host.node
     const old = new OldIdentity({
       rootSecret: await this.secrets.expect(OLD_KEY_FILE, r.from.peerId),
-      store: node.sublevel(r.from.ownerStore),
+      store: node.ownerStore(r.from.ownerStore),
       registry: () => node.registry,
       exclude: [r.to.peerId],
       bootstrap: host.bootstrap(),
@@ -522,7 +522,7 @@ export class Rotation {
   private async awaitReplication(r: RotationProgress, signal: AbortSignal): Promise<void> {
     const node = await this.nodeAsNew(r)
     const old = await this.oldSide(r) // keeps the old state alive meanwhile
-    const store = new OwnerStore(node.sublevel(r.to.ownerStore))
+    const store = node.ownerStore(r.to.ownerStore)
     let nudged = Date.now()
     for (;;) {
       signal.throwIfAborted()
@@ -590,6 +590,7 @@ export class Rotation {
     if (r.handoff === undefined || r.rotatedAt === undefined) throw new MeshkeepError('INTERNAL', 'the rotation record has no handoff')
     await this.old?.stop()
     this.old = undefined
+    await node.ownerStore(r.from.ownerStore).dropLocalChunks()
     const cleared = await clearStore(node.sublevel(r.from.ownerStore))
     await this.secrets.remove(OLD_KEY_FILE)
     if (this.record.rotation !== r) throw new MeshkeepError('INTERNAL', 'the rotation record changed under a step')

@@ -18,6 +18,7 @@ import { describeMachine } from './lib/machine.js'
 import { fmt, Results, renderMarkdown, writeOutputs } from './lib/report.js'
 import { formatSize, MiB, mbps, median } from './lib/stats.js'
 import { reportAttestation } from './scenarios/attestation.js'
+import { runBlobStore } from './scenarios/blob-store.js'
 import { CAPS_STATE_BYTES, runCaps } from './scenarios/caps.js'
 import { runCoreScenario } from './scenarios/core.js'
 import { runFootprint } from './scenarios/footprint.js'
@@ -165,6 +166,10 @@ async function main(): Promise<number> {
     if (want('hosts')) {
       step(`9. separate hosts: put and recover ${formatSize(HOSTS_STATE_BYTES)}, every holder fast vs one 10x slower, ${args.runs} runs`)
       await attempt(results, 'hosts', () => runHosts(root, results, args.runs))
+    }
+    if (want('store')) {
+      step(`11. the chunk store: durable 64 KiB writes against LevelDB, reads, and opening a store of ${formatSize(args.footprintSize)}, ${args.runs} runs`)
+      await attempt(results, 'store', () => runBlobStore(root, results, args.runs, args.footprintSize))
     }
     if (want('caps')) {
       step(`10. bandwidth caps on separate hosts: put and recover ${formatSize(CAPS_STATE_BYTES)} under 4 MiB/s caps, ${args.runs} runs`)

@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { toHex } from '../../core/index.js'
 import { type Copy, CopyBook, OwnerStore } from '../../owner/index.js'
-import { type OpenedDatabase, openLevel } from '../../storage/index.js'
+import { openTestStores, type TestStores } from '../helpers/stores.js'
 
 const id = (n: number) => new Uint8Array(32).fill(n)
 const copy = (holder: string, leaseExpiresAt = 10_000): Copy => ({ holder, attestedAt: 1, leaseExpiresAt })
 
 describe('CopyBook: the one model of a copy, and the health derived from it', () => {
-  let dir: string
-  let db: OpenedDatabase
+  let stores: TestStores
   let store: OwnerStore
   let book: CopyBook
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'meshkeep-copybook-'))
-    db = await openLevel(join(dir, 'db'))
-    store = new OwnerStore(db.store.sub('owner'))
+    stores = await openTestStores('meshkeep-copybook-')
+    store = new OwnerStore(stores.db.store.sub('owner'), stores.blobs)
     book = new CopyBook({ store })
   })
   afterEach(async () => {
-    await db.close()
-    await rm(dir, { recursive: true, force: true })
+    await stores.close()
   })
 
   it('a holder counts once, expired leases lapse, and health follows', async () => {

@@ -5,9 +5,6 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import {
   AttestationVerifier,
@@ -25,8 +22,9 @@ import {
 import { HolderService } from '../../holder/index.js'
 import { CopyBook, Distributor, type HolderInfo, newPlaceCounters, OwnerStore, Placer } from '../../owner/index.js'
 import { storeServer } from '../../protocols/index.js'
-import { type OpenedDatabase, openLevel } from '../../storage/index.js'
+import type { OpenedDatabase } from '../../storage/index.js'
 import { MemoryNet } from '../helpers/memory-net.js'
+import { openTestStores, type TestStores } from '../helpers/stores.js'
 
 const node = () => {
   const keys = deriveNodeKeys(generateRootSecret())
@@ -36,7 +34,7 @@ const info = (identity: Identity): HolderInfo => ({ peerId: identity.peerId, pee
 const HOUR = 3_600_000
 
 describe('placement against real holders over in-memory streams', () => {
-  let dir: string
+  let stores: TestStores
   let db: OpenedDatabase
   let net: MemoryNet
   let holders: Array<{ identity: Identity; service: HolderService }>
@@ -45,18 +43,23 @@ describe('placement against real holders over in-memory streams', () => {
   let store: OwnerStore
   let placer: Placer
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'meshkeep-distribution-'))
-    db = await openLevel(join(dir, 'db'))
+    stores = await openTestStores('meshkeep-distribution-')
+    db = stores.db
     net = new MemoryNet()
     holders = []
     for (let i = 0; i < 4; i++) {
       const h = node()
-      const service = new HolderService({ libp2p: net.endpoint(h.identity.peerIdString), identity: h.identity, store: db.store.sub(`holder${i}`) })
+      const service = new HolderService({
+        libp2p: net.endpoint(h.identity.peerIdString),
+        identity: h.identity,
+        store: db.store.sub(`holder${i}`),
+        blobs: await stores.moreBlobs(`holder${i}-chunks`)
+      })
       await service.start()
       holders.push({ identity: h.identity, service })
     }
     owner = node()
-    store = new OwnerStore(db.store.sub('owner'))
+    store = new OwnerStore(db.store.sub('owner'), stores.blobs)
     book = new CopyBook({ store })
     placer = new Placer(
       { libp2p: net.endpoint(owner.identity.peerIdString), identity: owner.identity, verifier: new AttestationVerifier(), book },
@@ -65,8 +68,7 @@ describe('placement against real holders over in-memory streams', () => {
   })
   afterEach(async () => {
     for (const h of holders) await h.service.stop()
-    await db.close()
-    await rm(dir, { recursive: true, force: true })
+    await stores.close()
   })
 
   const distributor = () =>

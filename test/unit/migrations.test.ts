@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type KeyValueStore, MIGRATIONS, type Migration, migrate, type OpenedDatabase, openLevel, SCHEMA_KEY, SCHEMA_VERSION } from '../../storage/index.js'
+import {
+  BlobStore,
+  type KeyValueStore,
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  type OpenedDatabase,
+  openLevel,
+  SCHEMA_KEY,
+  SCHEMA_VERSION
+} from '../../storage/index.js'
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b))
@@ -196,7 +207,7 @@ describe('schema migrations', () => {
     await holder.put('m!ownerB!0000000000000001', enc('sealed-one'))
     const before = await snapshot(d.store)
     const t0 = Date.now()
-    assert.deepEqual(await migrate(d.store), { from: 1, to: SCHEMA_VERSION, applied: [MIGRATIONS[0]?.describe] })
+    assert.deepEqual(await migrate(d.store, { target: 2 }), { from: 1, to: 2, applied: [MIGRATIONS[0]?.describe] })
     const lease = (b: Uint8Array | undefined) => {
       assert.ok(b !== undefined && b.length === 20)
       const v = new DataView(b.buffer, b.byteOffset, b.byteLength)
@@ -215,5 +226,50 @@ describe('schema migrations', () => {
       after,
       before.filter(([k]) => k !== SCHEMA_KEY)
     )
+  })
+
+  it('the real v2→v3 migration moves every chunk into the blob store (holders’ with their leases, the owner’s local copies), deletes the LevelDB copies, and resumes after a crash', async () => {
+    const { db: d, path } = await db()
+    const holder = d.store.sub('holder')
+    const owner = d.store.sub('owner')
+    const lease = (n: number) => {
+      const b = new Uint8Array(20)
+      new DataView(b.buffer).setBigUint64(0, BigInt(n))
+      return b
+    }
+    const held = Array.from({ length: 300 }, (_, k) => ({
+      owner: k % 2 === 0 ? 'ownerA' : 'ownerB',
+      id: createHash('sha256').update(`held ${k}`).digest('hex'),
+      bytes: enc(`chunk ${k}`)
+    }))
+    for (const h of held) {
+      await holder.put(`c!${h.owner}!${h.id}`, h.bytes)
+      await holder.put(`i!${h.owner}!${h.id}`, lease(1000 + held.indexOf(h)))
+    }
+    const local = Array.from({ length: 3 }, (_, k) => ({ id: Buffer.alloc(32, 200 + k).toString('hex'), bytes: enc(`mine ${k}`) }))
+    for (const l of local) await owner.put(`k!${l.id}`, l.bytes)
+    await owner.put('meta!latest', enc('1'))
+    await migrate(d.store, { target: 2 })
+
+    const blobsDir = `${path}-chunks`
+    // a crash in the middle of the move: the first step is in the blob store, its legacy keys not yet deleted
+    const first = new BlobStore({ dir: blobsDir, index: d.store.sub('blobs') })
+    await first.open()
+    await first.putMany('ownerA', [{ id: Buffer.from(held[0]?.id as string, 'hex'), bytes: held[0]?.bytes as Uint8Array, meta: lease(1000) }])
+    await first.close()
+
+    const blobs = new BlobStore({ dir: blobsDir, index: d.store.sub('blobs') })
+    await blobs.open()
+    assert.deepEqual(await migrate(d.store, { blobs }), { from: 2, to: 3, applied: [MIGRATIONS[1]?.describe] })
+    for (const [k, h] of held.entries()) {
+      assert.deepEqual(await blobs.get(h.owner, Buffer.from(h.id, 'hex')), h.bytes)
+      assert.deepEqual((await blobs.meta(h.owner, Buffer.from(h.id, 'hex')))?.meta, lease(1000 + k))
+    }
+    for (const l of local) assert.deepEqual(await blobs.get('self', Buffer.from(l.id, 'hex')), l.bytes)
+    const left: string[] = []
+    for await (const key of d.store.keys({})) if (/^!holder!(c|i)!|^!owner!k!/.test(key)) left.push(key)
+    assert.deepEqual(left, [], 'no chunk bytes or lease entries left in LevelDB')
+    assert.equal(dec(await owner.get('meta!latest')), '1', 'the rest of the owner records are untouched')
+    await blobs.close()
   })
 })

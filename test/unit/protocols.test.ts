@@ -5,9 +5,6 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
@@ -39,8 +36,9 @@ import {
   StoreResponse,
   storeChunks
 } from '../../protocols/index.js'
-import { type OpenedDatabase, openLevel } from '../../storage/index.js'
+import type { OpenedDatabase } from '../../storage/index.js'
 import { MemoryNet } from '../helpers/memory-net.js'
+import { openTestStores, type TestStores } from '../helpers/stores.js'
 
 const node = (): { identity: Identity; keys: ReturnType<typeof deriveNodeKeys> } => {
   const keys = deriveNodeKeys(generateRootSecret())
@@ -53,28 +51,27 @@ const chunk = (n = 4000) => {
 const HOUR = 3_600_000
 
 describe('protocols over in-memory streams, against a real holder', () => {
-  let dir: string
+  let stores: TestStores
   let db: OpenedDatabase
   let net: MemoryNet
   let holder: ReturnType<typeof node>
   let service: HolderService
   let now: number
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'meshkeep-protocols-'))
-    db = await openLevel(join(dir, 'db'))
+    stores = await openTestStores('meshkeep-protocols-')
+    db = stores.db
     net = new MemoryNet()
     holder = node()
     now = Date.now()
     service = new HolderService(
-      { libp2p: net.endpoint(holder.identity.peerIdString), identity: holder.identity, store: db.store.sub('holder') },
+      { libp2p: net.endpoint(holder.identity.peerIdString), identity: holder.identity, store: db.store.sub('holder'), blobs: stores.blobs },
       { now: () => now, gcIntervalMs: HOUR }
     )
     await service.start()
   })
   afterEach(async () => {
     await service.stop()
-    await db.close()
-    await rm(dir, { recursive: true, force: true })
+    await stores.close()
   })
   const holderPeer = () => peerIdFromString(holder.identity.peerIdString)
 

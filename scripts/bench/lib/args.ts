@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { REPO_ROOT } from './paths.js'
 
-export const SCENARIOS = ['core', 'replicate', 'recover', 'incremental', 'footprint', 'attestation', 'helia', 'registry', 'hosts', 'caps'] as const
+export const SCENARIOS = ['core', 'replicate', 'recover', 'incremental', 'footprint', 'attestation', 'helia', 'registry', 'hosts', 'caps', 'store'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export interface BenchArgs {
